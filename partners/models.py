@@ -70,7 +70,11 @@ class Organization(TimeStampedModel):
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"], m2m_fields=[regions])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        m2m_fields=[regions],
+        history_change_reason_field=models.TextField(null=True),
+    )
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
@@ -118,7 +122,9 @@ class Membership(TimeStampedModel):
         _("role"), max_length=16, choices=Role.choices, default=Role.CONTRIBUTOR
     )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         verbose_name = _("membership")
@@ -133,7 +139,7 @@ class Membership(TimeStampedModel):
 
 
 class Application(TimeStampedModel):
-    """The request of an organization to join: its endorsement of the principles and the decision."""
+    """An organization's request to join: its endorsement of the principles and the decision."""
 
     class Decision(models.TextChoices):
         PENDING = "pending", _("Waiting for review")
@@ -170,7 +176,9 @@ class Application(TimeStampedModel):
     )
     reason = models.TextField(_("reason of the decision"), blank=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         verbose_name = _("application")

@@ -11,5 +11,10 @@ urlpatterns = [
     path("workspace/", views.workspace, name="workspace"),
     path("workspace/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
     path("workspace/<int:pk>/members/", views.members, name="members"),
+    path(
+        "workspace/<int:pk>/members/<int:membership_pk>/",
+        views.membership_change,
+        name="membership_change",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -1,0 +1,63 @@
+"""The FilterSet of partners, shared by the directory page and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from coalition.models import Constituency, Region
+from partners.models import Organization
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    constituency = django_filters.ModelChoiceFilter(
+        queryset=Constituency.objects.all(),
+        to_field_name="code",
+        label=_("Constituency"),
+        empty_label=_("All constituencies"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(),
+        to_field_name="m49",
+        method="filter_region",
+        label=_("Region"),
+        empty_label=_("All regions"),
+    )
+    country = django_filters.ChoiceFilter(
+        choices=countries,
+        method="filter_country",
+        label=_("Country"),
+        empty_label=_("All countries"),
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Changed since")
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["search", "constituency", "region", "country"]
+
+    def filter_search(self, queryset, name, value):
+        words = value.split()
+        for word in words:
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(acronym__icontains=word)
+                | Q(description__icontains=word)
+            )
+        return queryset
+
+    def filter_region(self, queryset, name, region):
+        # A partner is in a region if it is headquartered there or works there.
+        in_region = Organization.objects.filter(
+            Q(country__in=region.country_codes)
+            | Q(regions=region)
+            | Q(regions__parent=region)
+            | Q(regions__parent__parent=region)
+        )
+        return queryset.filter(pk__in=in_region.values("pk"))
+
+    def filter_country(self, queryset, name, code):
+        # Countries of operation are stored as "KE,TZ,UG": two-letter codes never straddle a comma.
+        return queryset.filter(Q(country=code) | Q(countries__contains=code))

@@ -1,0 +1,55 @@
+"""Reads of the partners app, and the one place that decides who may see or edit a partner."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from coalition.models import User
+from partners.models import Membership, Organization
+
+
+def organization_list_public() -> QuerySet[Organization]:
+    return Organization.objects.public().select_related("constituency")
+
+
+def organization_get_for_user(*, pk: int, user: User, for_edit: bool = False) -> Organization:
+    """Approved partners are public; others only to their members and the Secretariat.
+    Editing is for the organization's admins (and the Secretariat in the admin)."""
+    organization = (
+        Organization.objects.select_related("constituency", "application")
+        .prefetch_related("regions")
+        .filter(pk=pk)
+        .first()
+    )
+    if organization is None:
+        raise Http404
+    role = membership_role(user=user, organization=organization)
+    if for_edit:
+        if role != Membership.Role.ADMIN:
+            raise PermissionDenied
+        return organization
+    if organization.is_public or role is not None or (user.is_authenticated and user.is_staff):
+        return organization
+    raise Http404
+
+
+def membership_role(*, user: User, organization: Organization) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(user=user, organization=organization)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def user_memberships(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization__constituency", "organization__application")
+        .order_by("organization__name")
+    )
+
+
+def organization_members(*, organization: Organization) -> QuerySet[Membership]:
+    return organization.memberships.select_related("user").order_by("role", "user__email")

@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from partners import demo as partners_demo
+
+
+class Command(BaseCommand):
+    help = "Loads the demo data (fictional partners and users). Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        cast = partners_demo.seed()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: {len(cast['organizations'])} organizations. Log in as "
+                f"{cast['secretariat'].email} (Secretariat) or {cast['partner'].email} (partner), "
+                f"password {partners_demo.DEMO_PASSWORD!r}."
+            )
+        )
