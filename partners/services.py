@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition.errors import ApplicationError
+from coalition.history import record_change
 from coalition.models import User
 from partners.models import PRINCIPLES_VERSION, Application, Invitation, Membership, Organization
 
@@ -27,12 +28,6 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 }
 # Leaving these statuses is a judgement that must be explained to the partner and kept.
 REASON_REQUIRED = {Status.REJECTED, Status.SUSPENDED, Status.WITHDRAWN}
-
-
-def _record(instance, *, actor: User | None, reason: str = "") -> None:
-    """Attaches who and why to the history row django-simple-history writes on save."""
-    instance._history_user = actor
-    instance._change_reason = reason
 
 
 def _website_host(url: str) -> str:
@@ -87,7 +82,7 @@ def organization_apply(
 
     organization = Organization(status=Status.APPLIED, **profile)
     organization.status_changed_at = timezone.now()
-    _record(organization, actor=applicant, reason="Application submitted")
+    record_change(organization, actor=applicant, reason="Application submitted")
     try:
         with transaction.atomic():
             organization.save()
@@ -104,10 +99,10 @@ def organization_apply(
         endorsed_at=timezone.now(),
         motivation=motivation,
     )
-    _record(application, actor=applicant, reason="Application submitted")
+    record_change(application, actor=applicant, reason="Application submitted")
     application.save()
     membership = Membership(organization=organization, user=applicant, role=Membership.Role.ADMIN)
-    _record(membership, actor=applicant, reason="Applicant")
+    record_change(membership, actor=applicant, reason="Applicant")
     membership.save()
     return application
 
@@ -130,7 +125,7 @@ def _change_status(
     organization.status_changed_at = now
     if status == Status.APPROVED and organization.approved_at is None:
         organization.approved_at = now
-    _record(organization, actor=actor, reason=reason or f"Status: {status}")
+    record_change(organization, actor=actor, reason=reason or f"Status: {status}")
     organization.save()
     return organization
 
@@ -163,7 +158,7 @@ def _decide(*, application: Application, actor: User, decision: str, reason: str
     application.decided_at = timezone.now()
     application.reviewer = actor
     application.reason = reason.strip()
-    _record(application, actor=actor, reason=reason or decision)
+    record_change(application, actor=actor, reason=reason or decision)
     application.save()
     send_application_decision.delay_on_commit(application.pk)
     return application
@@ -221,7 +216,7 @@ def organization_update(
         )
     for name, value in profile.items():
         setattr(organization, name, value)
-    _record(organization, actor=actor, reason="Profile edited")
+    record_change(organization, actor=actor, reason="Profile edited")
     organization.save()
     if regions is not None:
         organization.regions.set(regions)
@@ -283,7 +278,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
         defaults={"role": invitation.role},
     )
     if created:
-        _record(membership, actor=user, reason=f"Invited by {invitation.invited_by.email}")
+        record_change(membership, actor=user, reason=f"Invited by {invitation.invited_by.email}")
         membership.save()
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
@@ -303,7 +298,7 @@ def membership_change_role(*, membership: Membership, role: str, actor: User) ->
             _("An organization keeps at least one admin: make someone else admin first.")
         )
     membership.role = role
-    _record(membership, actor=actor, reason=f"Role: {role}")
+    record_change(membership, actor=actor, reason=f"Role: {role}")
     membership.save()
     return membership
 
@@ -315,5 +310,5 @@ def membership_remove(*, membership: Membership, actor: User) -> None:
         raise ApplicationError(
             _("The last admin cannot leave the organization: make someone else admin first.")
         )
-    _record(membership, actor=actor, reason="Removed")
+    record_change(membership, actor=actor, reason="Removed")
     membership.delete()
