@@ -6,7 +6,8 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coalition
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=tests \
-	DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost,127.0.0.1,testserver
+	DEBUG=false SECURE_SSL_REDIRECT=false REQUIRE_STAFF_TWO_FACTOR=false \
+	ALLOWED_HOSTS=localhost,127.0.0.1,testserver
 RUN_ENV := DEBUG=true
 
 .PHONY: install run test lint format messages makemessages clean
