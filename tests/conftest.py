@@ -2,6 +2,7 @@
 Secretariat, and a browser for the end-to-end tests."""
 
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -15,6 +16,25 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 def _fast_password_hashing(settings):
     # The real hasher costs ~0.5 s per login on these machines.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def run_queued_tasks(django_capture_on_commit_callbacks):
+    """Commits like the real thing, then runs the Celery tasks queued on commit right here, in
+    order, as a worker would. (A real worker runs them in the integration tests.)"""
+
+    @contextmanager
+    def run():
+        with django_capture_on_commit_callbacks() as callbacks:
+            yield callbacks
+        for callback in callbacks:
+            task = getattr(getattr(callback, "func", None), "__self__", None)
+            if callback.func.__name__ == "delay" and task is not None:
+                task.apply(args=callback.args, kwargs=callback.keywords, throw=True)
+            else:
+                callback()
+
+    return run
 
 
 @pytest.fixture
