@@ -22,9 +22,9 @@ $(VENV)/bin/python:
 	echo "Python 3.12 or newer is required (python3.12 or python3.13 on the PATH)." >&2; exit 1
 
 # Installs exactly the locked versions, then checks that they agree with each other.
-$(VENV)/.installed: $(VENV)/bin/python requirements.lock
+$(VENV)/.installed: $(VENV)/bin/python requirements-dev.lock
 	$(PY) -m pip install --quiet --upgrade pip uv
-	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements-dev.lock
 	$(PY) -m pip check
 	touch $@
 
