@@ -2,6 +2,7 @@
 Secretariat, and a browser for the end-to-end tests."""
 
 import os
+import uuid
 from contextlib import contextmanager
 
 import pytest
@@ -17,6 +18,8 @@ def _test_settings(settings, tmp_path):
     # The real hasher costs ~0.5 s per login on these machines.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test its own cache keys: rate limits and cached pages of one never reach another.
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
 @pytest.fixture
