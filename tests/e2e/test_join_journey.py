@@ -54,7 +54,9 @@ def test_an_organization_joins_and_the_secretariat_approves_it(live_server, page
     secretariat = UserFactory(email="sam@example.org", is_staff=True, is_superuser=True)
     secretariat.set_password(PASSWORD)
     secretariat.save()
-    EmailAddress.objects.create(user=secretariat, email=secretariat.email, verified=True, primary=True)
+    EmailAddress.objects.create(
+        user=secretariat, email=secretariat.email, verified=True, primary=True
+    )
 
     # Sign up, then verify the address from the email written to a file.
     page.goto(f"{base}/")
