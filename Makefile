@@ -46,7 +46,7 @@ run: install messages
 
 test: install messages
 	$(TEST_ENV) $(PY) manage.py collectstatic --no-input -v0
-	DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run -v0
+	$(TEST_ENV) DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run -v0
 	$(TEST_ENV) $(PY) manage.py check --fail-level WARNING
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
