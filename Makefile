@@ -23,8 +23,7 @@ $(VENV)/bin/python:
 
 # Installs exactly the locked versions, then checks that they agree with each other.
 $(VENV)/.installed: $(VENV)/bin/python requirements-dev.lock
-	$(PY) -m pip install --quiet --upgrade pip uv
-	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements-dev.lock
+	$(PY) -m pip install --quiet --requirement requirements-dev.lock
 	$(PY) -m pip check
 	touch $@
 
