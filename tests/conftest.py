@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 
 from partners.models import Membership
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API + live_server
@@ -79,3 +80,26 @@ def sam(db):
 def stranger(db):
     """Signed in, but a member of no organization."""
     return UserFactory(email="dora@example.org")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("E2E_REQUIRED") == "true":
+            pytest.fail("Chromium is missing but browser tests are required (E2E_REQUIRED=true).")
+        pytest.skip("Chromium is not installed: the browser tests cannot run.")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

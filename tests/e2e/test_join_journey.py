@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from allauth.account.models import EmailAddress
 
-from tests.e2e.conftest import assert_accessible
+from tests.browser import assert_accessible
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
