@@ -1,0 +1,498 @@
+"""Commitments and their progress in the API.
+
+Reads: anyone reads public commitments; members read those of their organizations whatever
+their status; the Secretariat reads all. Writes act for the token's owner through
+commitments.services (the one place that knows the lifecycle and the roles): create and edit
+drafts, submit, withdraw, complete, report progress; the Secretariat publishes or returns.
+Who may even address a commitment is commitment_get_for_user's decision (404, or 403 to edit).
+"""
+
+from datetime import date
+
+import django_filters
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Greatest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import exceptions
+from rest_framework.decorators import action
+
+from coalition import vocabularies
+from coalition.api import (
+    COUNTRY_CODES,
+    MAX_ID,
+    REGION_COUNTRIES,
+    REGION_SUBTREE,
+    CodeFilter,
+    KeysetListMixin,
+    LastChange,
+    LeanFilterSetMixin,
+    OrderingKey,
+    ResourceViewSet,
+    RowRetrieveMixin,
+    UpdatedSinceFilter,
+    csv_columns_of,
+    vocabulary_filters,
+)
+from commitments import selectors, services
+from commitments.api import serializers
+from commitments.api.selectors import (
+    commitment_current_content,
+    commitment_list_for_api,
+    commitment_open_revision,
+    organization_ids_of,
+)
+from commitments.errors import NotAllowed, StaleEdit
+from commitments.filters import CommitmentFilter, IntegerFilter, countries_pattern
+from commitments.models import Commitment, ProgressUpdate
+from partners.models import Organization
+
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_code = "conflict"
+    default_detail = gettext_lazy("Someone saved this record since you read it.")
+
+
+class CommitmentsApiMixin:
+    """Maps the commitments app's domain errors: a role that does not allow the action is
+    403 (as on the website), an edit begun before someone else's save is 409."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, NotAllowed):
+            exc = exceptions.PermissionDenied(exc.message)
+        elif isinstance(exc, StaleEdit):
+            exc = Conflict(exc.message)
+        return super().handle_exception(exc)
+
+    @property
+    def member_of(self) -> frozenset[int]:
+        """The organizations where the token's owner is a member (one query, once)."""
+        if not hasattr(self, "_member_of"):
+            self._member_of = organization_ids_of(user=self.request.user)
+        return self._member_of
+
+    @property
+    def is_secretariat(self) -> bool:
+        user = self.request.user
+        return user.is_authenticated and user.is_secretariat
+
+
+class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
+    """The browser's FilterSet, with the same parameters and meanings. The API's differ in
+    three ways: `status` also takes the statuses only members and the Secretariat see (others
+    get nothing for them); the page order is the API's `ordering`; and the vocabulary filters
+    check codes in memory rather than with a query and a list of choices per request."""
+
+    ordering = None
+    status = django_filters.ChoiceFilter(
+        choices=Commitment.Status.choices,
+        label=gettext_lazy(
+            "Status (default: published and completed; draft, submitted and returned ones "
+            "only for their members and the Secretariat)"
+        ),
+    )
+    constituency = CodeFilter(
+        codes=[term.code for term in vocabularies.CONSTITUENCIES],
+        field_name="lead_organization__constituency__code",
+        label=gettext_lazy("Constituency of the lead partner"),
+    )
+    thematic_area = CodeFilter(
+        codes=[term.code for term in vocabularies.THEMATIC_AREAS],
+        field_name="thematic_areas__code",
+        label=gettext_lazy("Thematic area"),
+    )
+    priority = CodeFilter(
+        codes=[term.code for term in vocabularies.PRIORITIES],
+        field_name="priorities__code",
+        label=gettext_lazy("Initial priority"),
+    )
+    # A goal's id is its number: the filter needs no join.
+    sdg = IntegerFilter(
+        field_name="sdgs",
+        min_value=1,
+        max_value=17,
+        label=gettext_lazy("Sustainable Development Goal"),
+    )
+    region = CodeFilter(
+        codes=REGION_SUBTREE,
+        method="filter_region_code",
+        label=gettext_lazy("Region (UN M49 code)"),
+    )
+    country = CodeFilter(
+        codes=COUNTRY_CODES,
+        method="filter_country",
+        label=gettext_lazy("Country (ISO 3166-1 alpha-2): national action there, or regional"),
+    )
+    # By id, matching nothing for an unknown one (ids are not a closed list to choose from).
+    partner = IntegerFilter(
+        method="filter_partner_id",
+        min_value=1,
+        max_value=MAX_ID,
+        label=gettext_lazy("Partner (id), leading or co-partner"),
+    )
+    updated_since = UpdatedSinceFilter()
+
+    def filter_region_code(self, queryset, name, code):
+        # As CommitmentFilter.filter_region: aimed at the region or an area within it, or at one
+        # of its countries (the M49 tree is in coalition.vocabularies).
+        in_region = Commitment.objects.filter(
+            Q(regions__m49__in=REGION_SUBTREE[code])
+            | Q(countries__regex=countries_pattern(REGION_COUNTRIES[code]))
+        )
+        return queryset.filter(pk__in=in_region.values("pk"))
+
+    def filter_partner_id(self, queryset, name, organization_id):
+        return queryset.involving(organization_id)
+
+    @staticmethod
+    def unfiltered(queryset):
+        """What a list without `status` nor `updated_since` shows: the registry's listing."""
+        return queryset.filter(status__in=Commitment.LISTED_STATUSES)
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if not data.get("status") and not data.get("updated_since"):
+            queryset = self.unfiltered(queryset)
+        return super().filter_queryset(queryset)
+
+
+COMMITMENT_ORDERINGS = {
+    **ResourceViewSet.orderings,
+    "title": OrderingKey(F("title"), str),
+    "start_date": OrderingKey(F("start_date"), date),
+    "end_date": OrderingKey(F("end_date"), date),
+}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List commitments",
+        description=(
+            "Published and completed commitments (and, for members, those of their "
+            "organizations when asked by `status`). With `updated_since`, every commitment "
+            "changed since then, withdrawn ones included (`public: false`)."
+        ),
+        responses=serializers.CommitmentSerializer(many=True),
+        parameters=[
+            *vocabulary_filters(
+                "constituency", "thematic_area", "priority", "sdg", "region", "country"
+            ),
+            OpenApiParameter(
+                "year",
+                {"type": "integer", "minimum": 1990, "maximum": 2100},
+                description="Running in this year.",
+            ),
+            OpenApiParameter(
+                "partner",
+                {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                description="Id of a partner, leading or co-partner.",
+            ),
+        ],
+    ),
+    retrieve=extend_schema(
+        summary="Read a commitment", responses=serializers.CommitmentDetailSerializer
+    ),
+    create=extend_schema(
+        summary="Create a draft commitment",
+        description="For an approved partner where the token's owner is a member.",
+        request=serializers.CommitmentCreateSerializer,
+        responses={201: serializers.CommitmentDetailSerializer},
+    ),
+    update=extend_schema(
+        summary="Replace a commitment's content",
+        description=(
+            "A draft or returned commitment changes in place; a published one keeps its "
+            "public content and the edits wait for the Secretariat (`pending_edit`). Optional "
+            "fields left out are emptied (deliverables too): use PATCH to change a few."
+        ),
+        request=serializers.CommitmentUpdateSerializer,
+        responses=serializers.CommitmentDetailSerializer,
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a commitment",
+        description="As PUT, for the fields given; `lock_version` is required.",
+        request=serializers.CommitmentUpdateSerializer,
+        responses=serializers.CommitmentDetailSerializer,
+    ),
+)
+class CommitmentViewSet(CommitmentsApiMixin, KeysetListMixin, RowRetrieveMixin, ResourceViewSet):
+    """Commitments: the actions partners take to advance social justice."""
+
+    filterset_class = CommitmentApiFilter
+    orderings = COMMITMENT_ORDERINGS
+    csv_columns = csv_columns_of(serializers.CommitmentSerializer())
+    queryset = Commitment.objects.none()  # for the schema's path parameter type
+
+    def get_queryset(self) -> QuerySet[Commitment]:
+        return commitment_list_for_api(user=self.request.user)
+
+    def project(self, queryset):
+        return serializers.project_commitments(queryset)
+
+    def represent(self, row: dict) -> dict:
+        if not hasattr(self, "_representer"):
+            self._representer = serializers.CommitmentRepresenter(
+                self.request, editable_orgs=self.member_of, secretariat=self.is_secretariat
+            )
+        return self._representer(row)
+
+    def last_changed_expression(self):
+        if self.member_of or self.is_secretariat:
+            return None  # what they see also changes with edits that keep `updated_at`
+        return Greatest(LastChange(Commitment), LastChange(Organization))
+
+    def detail_response(self, commitment: Commitment, *, status: int = 200, headers=None):
+        response = self.represented(
+            Commitment.objects.filter(pk=commitment.pk), status=status, headers=headers
+        )
+        entitled = self.is_secretariat or commitment.lead_organization_id in self.member_of
+        revision = commitment_open_revision(commitment=commitment) if entitled else None
+        response.data["pending_edit"] = serializers.pending_edit(revision)
+        if entitled:
+            response.last_changed = None  # edits and their review keep `updated_at`
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        commitment = selectors.commitment_get_for_user(pk=kwargs["pk"], user=request.user)
+        return self.detail_response(commitment)
+
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.CommitmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        commitment = self.perform_create(serializer)
+        location = request.build_absolute_uri(
+            reverse("api:commitment-detail", args=[commitment.pk])
+        )
+        return self.detail_response(commitment, status=201, headers={"Location": location})
+
+    def perform_create(self, serializer) -> Commitment:
+        content = dict(serializer.validated_data)
+        organization = Organization.objects.filter(pk=content.pop("lead_organization")).first()
+        if organization is None:
+            raise exceptions.ValidationError(
+                {"lead_organization": [_("There is no partner with this id.")]}
+            )
+        return services.commitment_create(
+            organization=organization,
+            actor=self.request.user,
+            content=content,
+            co_partners=self._co_partners(content.pop("co_partners", [])),
+        )
+
+    def update(self, request, *args, partial: bool = False, **kwargs):
+        commitment = selectors.commitment_get_for_user(
+            pk=kwargs["pk"], user=request.user, for_edit=True
+        )
+        serializer = serializers.CommitmentUpdateSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        commitment = self.perform_update(serializer, commitment, partial=partial)
+        return self.detail_response(commitment)
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    def perform_update(self, serializer, commitment: Commitment, *, partial: bool) -> Commitment:
+        changes = dict(serializer.validated_data)
+        if "lock_version" not in changes:
+            raise exceptions.ValidationError(
+                {"lock_version": [exceptions.ErrorDetail(_("This field is required."), "required")]}
+            )
+        lock_version = changes.pop("lock_version")
+        co_partners = changes.pop("co_partners", None)
+        content = changes
+        if partial:
+            content = {**commitment_current_content(commitment=commitment), **changes}
+        return services.commitment_update(
+            commitment=commitment,
+            actor=self.request.user,
+            content=content,
+            lock_version=lock_version,
+            co_partners=self._co_partners(co_partners) if co_partners is not None else None,
+        )
+
+    @staticmethod
+    def _co_partners(ids: list[int]) -> list[Organization]:
+        organizations = list(Organization.objects.filter(pk__in=ids))
+        if len(organizations) != len(set(ids)):
+            raise exceptions.ValidationError(
+                {"co_partners": [_("One of these ids is not a partner.")]}
+            )
+        return organizations
+
+    def _decide(self, service, pk: int):
+        commitment = selectors.commitment_get_for_user(pk=pk, user=self.request.user)
+        serializer = serializers.ReasonSerializer(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        commitment = service(
+            commitment=commitment,
+            actor=self.request.user,
+            reason=serializer.validated_data["reason"],
+        )
+        return self.detail_response(commitment)
+
+    @extend_schema(
+        summary="Submit a commitment (or the edits of a published one) for review",
+        description="By an admin of the lead organization.",
+        request=serializers.ReasonSerializer,
+        responses=serializers.CommitmentDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._decide(services.commitment_submit, pk)
+
+    @extend_schema(
+        summary="Publish a submitted commitment or its submitted edits",
+        description="By the Secretariat.",
+        request=serializers.ReasonSerializer,
+        responses=serializers.CommitmentDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        return self._decide(services.commitment_publish, pk)
+
+    @extend_schema(
+        summary="Return a submitted commitment or its edits, with the reason",
+        description="By the Secretariat; the partner reads the reason.",
+        request=serializers.ReasonSerializer,
+        responses=serializers.CommitmentDetailSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
+    def return_for_changes(self, request, pk=None):
+        return self._decide(services.commitment_return, pk)
+
+    @extend_schema(
+        summary="Withdraw a published commitment, with the reason",
+        description="By an admin of the lead organization or the Secretariat.",
+        request=serializers.ReasonSerializer,
+        responses=serializers.CommitmentDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._decide(services.commitment_withdraw, pk)
+
+    @extend_schema(
+        summary="Record that a published commitment is completed",
+        description="By an admin of the lead organization or the Secretariat.",
+        request=serializers.ReasonSerializer,
+        responses=serializers.CommitmentDetailSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        return self._decide(services.commitment_complete, pk)
+
+
+class ProgressUpdateApiFilter(LeanFilterSetMixin, django_filters.FilterSet):
+    updated_since = UpdatedSinceFilter()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = []
+
+
+COMMITMENT_PATH = OpenApiParameter("commitment_pk", int, OpenApiParameter.PATH)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List the progress updates of a commitment",
+        description=(
+            "Newest first by default. With `updated_since`, the updates the Secretariat hid "
+            "since then come as `public: false` records to remove."
+        ),
+        parameters=[COMMITMENT_PATH],
+        responses=serializers.ProgressListItem,
+    ),
+    retrieve=extend_schema(
+        summary="Read a progress update",
+        parameters=[COMMITMENT_PATH],
+        responses=serializers.ProgressUpdateSerializer,
+    ),
+    create=extend_schema(
+        summary="Report progress on a published commitment",
+        description=(
+            "By a member of the lead organization. Evidence files are attached on the website."
+        ),
+        parameters=[COMMITMENT_PATH],
+        request=serializers.ProgressUpdateInputSerializer,
+        responses={201: serializers.ProgressUpdateSerializer},
+    ),
+)
+class ProgressUpdateViewSet(
+    CommitmentsApiMixin, KeysetListMixin, RowRetrieveMixin, ResourceViewSet
+):
+    """Progress updates: what partners report on their published commitments."""
+
+    filterset_class = ProgressUpdateApiFilter
+    orderings = {**ResourceViewSet.orderings, "date": OrderingKey(F("date"), date)}
+    default_ordering = "-date"
+    csv_columns = csv_columns_of(serializers.ProgressUpdateSerializer())
+    queryset = ProgressUpdate.objects.none()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Anyone who may read the commitment reads its visible progress.
+        self.commitment = selectors.commitment_get_for_user(
+            pk=kwargs["commitment_pk"], user=request.user
+        )
+        # As commitments.selectors.progress_update_visible: hidden updates are for the lead
+        # organization's members and the Secretariat.
+        self.entitled = self.commitment.user_role is not None or self.is_secretariat
+
+    def get_queryset(self) -> QuerySet[ProgressUpdate]:
+        updates = ProgressUpdate.objects.filter(commitment=self.commitment)
+        if not (self.entitled or self.is_sync):
+            updates = updates.filter(hidden=False)
+        return updates
+
+    def project(self, queryset):
+        return serializers.project_progress(queryset)
+
+    def represent(self, row: dict) -> dict:
+        if not hasattr(self, "_representer"):
+            self._representer = serializers.ProgressRepresenter(
+                self.request, commitment_pk=self.commitment.pk, entitled=self.entitled
+            )
+        return self._representer(row)
+
+    def sync_scope(self) -> dict:
+        return {"commitment_id": self.commitment.pk}
+
+    def last_changed_expression(self):
+        if self.entitled:
+            return None
+        return LastChange(ProgressUpdate, **self.sync_scope())
+
+    def retrieve(self, request, *args, **kwargs):
+        update = selectors.progress_update_visible(
+            commitment=self.commitment, update_pk=kwargs["pk"], user=request.user
+        )
+        return self.represented(ProgressUpdate.objects.filter(pk=update.pk))
+
+    def create(self, request, *args, **kwargs):
+        commitment = selectors.commitment_get_for_user(
+            pk=self.commitment.pk, user=request.user, for_edit=True
+        )
+        serializer = serializers.ProgressUpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        update = self.perform_create(serializer, commitment)
+        location = request.build_absolute_uri(
+            reverse("api:progress-detail", args=[commitment.pk, update.pk])
+        )
+        return self.represented(
+            ProgressUpdate.objects.filter(pk=update.pk), status=201, headers={"Location": location}
+        )
+
+    def perform_create(self, serializer, commitment: Commitment) -> ProgressUpdate:
+        data = serializer.validated_data
+        return services.progress_update_create(
+            commitment=commitment,
+            actor=self.request.user,
+            date=data["date"],
+            narrative=data["narrative"],
+            links=data["links"],
+            status_changes={item["deliverable"]: item["status"] for item in data["status_changes"]},
+            resources_mobilised=data["resources_mobilised"],
+        )

@@ -1,0 +1,122 @@
+"""Evidence files attached to progress updates: PDF, images and office documents, 10 MB at most.
+
+The type is read from the file's first bytes (and, for office documents, from the zip's
+contents), never trusted from the browser, and must agree with the file's extension.
+"""
+
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from commitments.errors import CommitmentError
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_FILES_PER_UPDATE = 5
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+# extension → content type, for each family the sniffing below recognizes.
+IMAGES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+OOXML = {
+    "docx": ("word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pptx": ("ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+}
+ODF = {
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+}
+LEGACY_OFFICE = {
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+}
+ALLOWED_EXTENSIONS = sorted({"pdf", *IMAGES, *OOXML, *ODF, *LEGACY_OFFICE})
+ACCEPT_ATTRIBUTE = ",".join(f".{extension}" for extension in ALLOWED_EXTENSIONS)
+
+
+def max_bytes() -> int:
+    return getattr(settings, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str
+    content_type: str
+    size: int
+
+
+def _sniff_image(head: bytes) -> str | None:
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def _sniff_zip(upload, extension: str) -> str | None:
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if extension in OOXML:
+                folder, content_type = OOXML[extension]
+                if "[Content_Types].xml" in names and any(n.startswith(folder) for n in names):
+                    return content_type
+            if extension in ODF and "mimetype" in names:
+                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                return ODF[extension] if mimetype == ODF[extension] else None
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return None
+    return None
+
+
+def check_evidence_file(upload) -> CheckedFile:
+    """Returns the file's checked type, or raises CommitmentError(field="files")."""
+    name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    limit = max_bytes()
+    if upload.size > limit:
+        raise CommitmentError(
+            _("%(name)s is %(size)s; a file can be %(limit)s at most.")
+            % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            field="files",
+        )
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    content_type = None
+    if extension == "pdf" and head.startswith(b"%PDF-"):
+        content_type = "application/pdf"
+    elif extension in IMAGES:
+        sniffed = _sniff_image(head)
+        content_type = sniffed if sniffed == IMAGES[extension] else None
+    elif extension in OOXML or extension in ODF:
+        content_type = _sniff_zip(upload, extension) if head.startswith(b"PK\x03\x04") else None
+    elif extension in LEGACY_OFFICE and head.startswith(OLE_MAGIC):
+        content_type = LEGACY_OFFICE[extension]
+    upload.seek(0)
+    if content_type is None:
+        raise CommitmentError(
+            _(
+                "%(name)s is not an accepted file: attach PDF files, images (PNG, JPEG, GIF, "
+                "WebP) or office documents (Word, Excel, PowerPoint, OpenDocument)."
+            )
+            % {"name": name},
+            field="files",
+        )
+    return CheckedFile(name=name, content_type=content_type, size=upload.size)

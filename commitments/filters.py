@@ -1,0 +1,206 @@
+"""The FilterSet of commitments, shared by the public browser, its CSV download and the API.
+
+Its parameter names are the API's of DESIGN.md, so `?sdg=8&country=KE` means the same on the
+page and in the API. Without `status` (or `updated_since`, which a sync client uses to learn
+about withdrawals too), withdrawn commitments leave the listing.
+"""
+
+import re
+from datetime import date
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from coalition.models import (
+    Constituency,
+    Priority,
+    Region,
+    SustainableDevelopmentGoal,
+    ThematicArea,
+)
+from commitments.models import Commitment, Level, ReportingStatus
+from commitments.search import search_commitments
+from partners.models import Organization
+
+PUBLIC_STATUS_CHOICES = [
+    (status.value, status.label)
+    for status in (
+        Commitment.Status.PUBLISHED,
+        Commitment.Status.COMPLETED,
+        Commitment.Status.WITHDRAWN,
+    )
+]
+
+
+def countries_pattern(codes) -> str:
+    """A regular expression matching a CountryField(multiple) value ("KE,TZ") that contains
+    one of `codes` (two-letter codes never straddle a comma); works on PostgreSQL and SQLite."""
+    alternatives = "|".join(re.escape(code) for code in codes) or "--"
+    return rf"(^|,)({alternatives})(,|$)"
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class CommitmentOrderingFilter(django_filters.OrderingFilter):
+    """The usual `ordering=title,-published_at`, plus `relevance` for a search, and the id as
+    the last key so that pages never skip or repeat a row."""
+
+    RELEVANCE = "relevance"
+
+    def build_choices(self, fields, labels):
+        return [(self.RELEVANCE, _("Relevance")), *super().build_choices(fields, labels)]
+
+    def get_ordering_value(self, param):
+        if param == self.RELEVANCE:
+            return "-search_rank"
+        return super().get_ordering_value(param)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        searched = "search_rank" in qs.query.annotations
+        ordering = [
+            self.get_ordering_value(param) for param in value if param != self.RELEVANCE or searched
+        ]
+        return qs.order_by(*ordering, "-pk") if ordering else qs
+
+
+class CommitmentFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", label=_("Search"))
+    thematic_area = django_filters.ModelChoiceFilter(
+        queryset=ThematicArea.objects.all(),
+        to_field_name="code",
+        field_name="thematic_areas",
+        label=_("Thematic area"),
+        empty_label=_("All thematic areas"),
+    )
+    priority = django_filters.ModelChoiceFilter(
+        queryset=Priority.objects.all(),
+        to_field_name="code",
+        field_name="priorities",
+        label=_("Initial priority"),
+        empty_label=_("All priorities"),
+    )
+    sdg = django_filters.ModelChoiceFilter(
+        queryset=SustainableDevelopmentGoal.objects.all(),
+        to_field_name="number",
+        field_name="sdgs",
+        label=_("Sustainable Development Goal"),
+        empty_label=_("All goals"),
+    )
+    constituency = django_filters.ModelChoiceFilter(
+        queryset=Constituency.objects.all(),
+        to_field_name="code",
+        field_name="lead_organization__constituency",
+        label=_("Constituency of the lead partner"),
+        empty_label=_("All constituencies"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(),
+        to_field_name="m49",
+        method="filter_region",
+        label=_("Region"),
+        empty_label=_("All regions"),
+    )
+    country = django_filters.ChoiceFilter(
+        choices=countries,
+        method="filter_country",
+        label=_("Country"),
+        empty_label=_("All countries"),
+    )
+    level = django_filters.ChoiceFilter(
+        choices=Level.choices, label=_("Level of action"), empty_label=_("All levels")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=PUBLIC_STATUS_CHOICES,
+        label=_("Status"),
+        empty_label=_("Published and completed"),
+    )
+    year = IntegerFilter(
+        method="filter_year", label=_("Running in year"), min_value=1990, max_value=2100
+    )
+    partner = django_filters.ModelChoiceFilter(
+        queryset=Organization.objects.public(),
+        method="filter_partner",
+        label=_("Partner"),
+        empty_label=_("All partners"),
+    )
+    reporting_status = django_filters.ChoiceFilter(
+        choices=ReportingStatus.choices,
+        method="filter_reporting_status",
+        label=_("Reporting status"),
+        empty_label=_("Any reporting status"),
+    )
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Changed since")
+    )
+    ordering = CommitmentOrderingFilter(
+        fields=(
+            ("published_at", "published_at"),
+            ("title", "title"),
+            ("start_date", "start_date"),
+            ("end_date", "end_date"),
+            ("updated_at", "updated_at"),
+        ),
+        field_labels={
+            "published_at": _("Date published"),
+            "title": _("Title"),
+            "start_date": _("Start date"),
+            "end_date": _("End date"),
+            "updated_at": _("Last change"),
+        },
+        label=_("Sort by"),
+        empty_label=_("Default (relevance, then newest)"),
+    )
+
+    class Meta:
+        model = Commitment
+        fields = []
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        if not data.get("status") and not data.get("updated_since"):
+            queryset = queryset.exclude(status=Commitment.Status.WITHDRAWN)
+        queryset = super().filter_queryset(queryset)
+        if not data.get("ordering"):
+            searched = "search_rank" in queryset.query.annotations
+            default = ("-search_rank",) if searched else ()
+            queryset = queryset.order_by(*default, "-published_at", "-pk")
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        return search_commitments(queryset, value)
+
+    def filter_region(self, queryset, name, region):
+        # In a region: aimed at it or at one of its sub-regions, or at one of its countries.
+        regions = Region.objects.filter(
+            Q(pk=region.pk) | Q(parent=region) | Q(parent__parent=region)
+        )
+        in_region = Commitment.objects.filter(
+            Q(regions__in=regions) | Q(countries__regex=countries_pattern(region.country_codes))
+        )
+        return queryset.filter(pk__in=in_region.values("pk"))
+
+    def filter_country(self, queryset, name, code):
+        # In a country: national action there, or regional action in a region containing it.
+        pattern = countries_pattern([code])
+        in_country = Commitment.objects.filter(
+            Q(countries__regex=pattern) | Q(regions__countries__regex=pattern)
+        )
+        return queryset.filter(pk__in=in_country.values("pk"))
+
+    def filter_year(self, queryset, name, year):
+        return queryset.filter(start_date__lte=date(year, 12, 31), end_date__gte=date(year, 1, 1))
+
+    def filter_partner(self, queryset, name, organization):
+        return queryset.involving(organization)
+
+    def filter_reporting_status(self, queryset, name, value):
+        if "reporting_status" not in queryset.query.annotations:
+            queryset = queryset.with_reporting_status()
+        return queryset.filter(reporting_status=value)

@@ -1,0 +1,145 @@
+"""Full-text search of commitments: a stored tsvector on PostgreSQL, a plain fallback on SQLite.
+
+Each commitment's vector is built in the configuration of its own language (English, French and
+Spanish stemming; `simple` for the other languages) from its title (weight A), summary (B),
+description, expected results and deliverables (C). A query is parsed in every configuration and
+the results OR-ed, so that a visitor finds a French commitment with a French word whatever the
+interface language, and the GIN index still serves the constant query.
+
+The vector is refreshed by the services after each change of content (`refresh_search_vector`),
+and in bulk by `refresh_search_vectors` for data loaded without them.
+"""
+
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.contrib.postgres.search import SearchVectorField as _PostgresSearchVectorField
+from django.db import connection, migrations
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+
+SEARCH_CONFIGS = {"en": "english", "fr": "french", "es": "spanish"}
+DEFAULT_SEARCH_CONFIG = "simple"
+QUERY_CONFIGS = ("english", "french", "spanish", "simple")
+
+
+def search_config(language: str) -> str:
+    return SEARCH_CONFIGS.get(language, DEFAULT_SEARCH_CONFIG)
+
+
+class SearchVectorField(_PostgresSearchVectorField):
+    """Django's tsvector field, usable without `django.contrib.postgres` in INSTALLED_APPS.
+
+    The demo runs on SQLite, where the column exists (SQLite accepts any type name) and stays
+    empty; nothing of `django.contrib.postgres` beyond the field and its `@@` lookup is used.
+    """
+
+    def _check_postgres_installed(self, *args):
+        return []
+
+
+class PostgreSQLOnly(migrations.RunSQL):
+    """A RunSQL that runs on PostgreSQL only: GIN indexes do not exist on SQLite (the demo)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+def is_full_text_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _document_vector(config: str, deliverables_text: str):
+    return (
+        SearchVector("title", config=config, weight="A")
+        + SearchVector("summary", config=config, weight="B")
+        + SearchVector("description", "expected_results", config=config, weight="C")
+        + SearchVector(Value(deliverables_text), config=config, weight="C")
+    )
+
+
+def _deliverables_text(commitment_id: int) -> str:
+    from commitments.models import Deliverable
+
+    rows = Deliverable.objects.filter(commitment_id=commitment_id).values_list(
+        "title", "indicator", "target"
+    )
+    return " ".join(" ".join(row) for row in rows)
+
+
+def refresh_search_vector(commitment) -> None:
+    """Rebuilds one commitment's vector after its content changed (a no-op on SQLite)."""
+    if not is_full_text_available():
+        return
+    from commitments.models import Commitment
+
+    Commitment.objects.filter(pk=commitment.pk).update(
+        search_vector=_document_vector(
+            search_config(commitment.language), _deliverables_text(commitment.pk)
+        )
+    )
+
+
+def refresh_search_vectors(queryset: QuerySet) -> int:
+    """Rebuilds the vectors of many commitments (after a bulk load); returns how many."""
+    if not is_full_text_available():
+        return 0
+    count = 0
+    for pk, language in queryset.values_list("pk", "language").iterator():
+        from commitments.models import Commitment
+
+        count += Commitment.objects.filter(pk=pk).update(
+            search_vector=_document_vector(search_config(language), _deliverables_text(pk))
+        )
+    return count
+
+
+def search_query(text: str):
+    query = None
+    for config in QUERY_CONFIGS:
+        part = SearchQuery(text, config=config, search_type="websearch")
+        query = part if query is None else query | part
+    return query
+
+
+def search_commitments(queryset: QuerySet, text: str) -> QuerySet:
+    """Commitments matching `text`, annotated with `search_rank` (0 on SQLite).
+
+    PostgreSQL: the stored vector, ranked (a title match weighs most). SQLite: every word must
+    appear in the title, summary, description or a deliverable (case-insensitive).
+    """
+    text = text.strip()
+    if not text:
+        return queryset
+    if is_full_text_available():
+        query = search_query(text)
+        return queryset.filter(search_vector=query).annotate(
+            search_rank=SearchRank(F("search_vector"), query)
+        )
+    from commitments.models import Deliverable
+
+    for word in text.split():
+        in_deliverables = Deliverable.objects.filter(
+            Q(title__icontains=word) | Q(indicator__icontains=word) | Q(target__icontains=word)
+        ).values("commitment_id")
+        queryset = queryset.filter(
+            Q(title__icontains=word)
+            | Q(summary__icontains=word)
+            | Q(description__icontains=word)
+            | Q(pk__in=in_deliverables)
+        )
+    # No ranking function on SQLite: a commitment whose title has the first word comes first.
+    first = text.split()[0]
+    return queryset.annotate(
+        search_rank=Case(
+            When(title__icontains=first, then=Value(1.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    )
