@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -150,8 +151,35 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
-# Beat schedule: periodic sweeps, each entry says when it runs.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Beat schedule: periodic sweeps that query the database (never long countdowns).
+CELERY_BEAT_SCHEDULE = {
+    # Every day at 06:00 UTC: deliverables due within 14 days or 7 days overdue, partners with no
+    # commitment 30 days after approval, drafts idle 30 days, items waiting > 5 working days.
+    "daily-reminders": {
+        "task": "secretariat.daily_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    # Every day at 05:30 UTC: the Secretariat's moderation digest.
+    "moderation-digest": {
+        "task": "secretariat.moderation_digest",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    # Mondays at 07:00 UTC: weekly digests (the week before).
+    "weekly-digest": {
+        "task": "secretariat.weekly_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+    # The 1st of each month at 07:00 UTC: monthly digests (the month before).
+    "monthly-digest": {
+        "task": "secretariat.monthly_digest",
+        "schedule": crontab(hour=7, minute=0, day_of_month="1"),
+    },
+    # Every 10 minutes: emails still queued 15 minutes after being recorded.
+    "retry-queued-emails": {
+        "task": "secretariat.retry_queued",
+        "schedule": crontab(minute="*/10"),
+    },
+}
 
 # Email. EMAIL_URL picks the mailer: file:var/mail (default, one file per message batch),
 # smtp://user:password@host:587?tls=true, console: or memory:.
