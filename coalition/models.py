@@ -186,3 +186,44 @@ class Region(models.Model):
     @property
     def country_codes(self) -> list[str]:
         return [country.code for country in self.countries]
+
+
+class ApiToken(models.Model):
+    """A person's key to the REST API, named by them. The API treats a request carrying it as
+    that person: it acts only for their organizations, with their role there.
+
+    Only the SHA-256 of the key is stored (the key is random, 240 bits, so a fast hash is safe);
+    the key itself is shown once, when it is created. `prefix` is its first characters, kept so
+    that the person can tell their keys apart.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key prefix"), max_length=12)
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # A person tells their live keys apart by name.
+            models.UniqueConstraint(
+                "user",
+                Lower("name"),
+                condition=models.Q(revoked_at__isnull=True),
+                name="apitoken_live_name_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -23,6 +23,17 @@ def _test_settings(settings, tmp_path):
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
 
 
+@pytest.fixture(autouse=True)
+def _live_server_static_names(request, settings):
+    """The live server serves static files by their source names (the manifest's hashed names
+    exist only in var/static); without this, browser tests would run without CSS and htmx."""
+    if "live_server" in request.fixturenames:
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        }
+
+
 @pytest.fixture
 def run_queued_tasks(django_capture_on_commit_callbacks):
     """Commits like the real thing, then runs the Celery tasks queued on commit right here, in

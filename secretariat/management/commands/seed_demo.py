@@ -1,7 +1,10 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from commitments import demo as commitments_demo
+from forum import demo as forum_demo
 from partners import demo as partners_demo
+from secretariat import demo as secretariat_demo
 
 
 class Command(BaseCommand):
@@ -10,6 +13,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         cast = partners_demo.seed()
+        commitments_demo.seed(secretariat=cast["secretariat"])
+        forum_demo.seed()
+        secretariat_demo.seed()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: {len(cast['organizations'])} organizations. Log in as "

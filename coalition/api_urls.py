@@ -1,0 +1,37 @@
+"""The REST API at /api/v1/ (mounted outside i18n_patterns: its addresses do not change with the
+language). One router; each app's viewsets come from its `api/views.py`."""
+
+from django.urls import include, path, re_path
+
+from coalition import api
+from commitments.api.views import CommitmentViewSet, ProgressUpdateViewSet
+from partners.api.views import PartnerViewSet
+
+app_name = "api"
+
+router = api.ApiRouter()
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("thematic-areas", api.ThematicAreaViewSet, basename="thematic-area")
+router.register("priorities", api.PriorityViewSet, basename="priority")
+router.register("sdgs", api.SdgViewSet, basename="sdg")
+router.register("constituencies", api.ConstituencyViewSet, basename="constituency")
+router.register("regions", api.RegionViewSet, basename="region")
+
+urlpatterns = [
+    path("schema/", api.SchemaView.as_view(), name="schema"),
+    path("docs/", api.DocsView.as_view(), name="docs"),
+    path(
+        "commitments/<int:commitment_pk>/progress/",
+        ProgressUpdateViewSet.as_view({"get": "list", "post": "create"}),
+        name="progress-list",
+    ),
+    path(
+        "commitments/<int:commitment_pk>/progress/<int:pk>/",
+        ProgressUpdateViewSet.as_view({"get": "retrieve"}),
+        name="progress-detail",
+    ),
+    path("stats/", include("secretariat.api.urls")),
+    *router.urls,
+    re_path(r"^[\s\S]*$", api.not_found),  # any address, line breaks included
+]

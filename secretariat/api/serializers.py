@@ -1,0 +1,66 @@
+"""The output of `/api/v1/stats/`, described for the schema (the view returns plain dicts built
+by `secretariat.stats`, which these serializers mirror field by field)."""
+
+from rest_framework import serializers
+
+
+class StatsCountRowSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Code of the category (vocabulary code, M49, year...).")
+    label = serializers.CharField(help_text="Name of the category in the request's language.")
+    value = serializers.IntegerField(help_text="Number counted.")
+
+
+class StatsSdgRowSerializer(StatsCountRowSerializer):
+    colour = serializers.CharField(help_text="Official colour of the goal, #rrggbb.")
+
+
+class StatsMoneyRowSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        help_text="Sum of the resources pledged, in `currency` (amounts are never converted).",
+    )
+    currency = serializers.CharField(help_text="ISO 4217 code.")
+
+
+class StatsTotalsSerializer(serializers.Serializer):
+    partners = serializers.IntegerField()
+    commitments = serializers.IntegerField()
+    deliverables = serializers.IntegerField()
+
+
+class StatsGrowthRowSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    new_partners = serializers.IntegerField(help_text="Partners approved in the year.")
+    new_commitments = serializers.IntegerField(help_text="Commitments first published in it.")
+    partners = serializers.IntegerField(help_text="Running total of partners.")
+    commitments = serializers.IntegerField(help_text="Running total of commitments.")
+
+
+class StatsCountryRowSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ISO 3166-1 alpha-2.")
+    label = serializers.CharField()
+    commitments = serializers.IntegerField(
+        help_text="Commitments there: as the commitments list's `country` filter finds them."
+    )
+    partners = serializers.IntegerField(help_text="Partners headquartered there.")
+
+
+class StatsSerializer(serializers.Serializer):
+    totals = StatsTotalsSerializer()
+    partners_by_constituency = StatsCountRowSerializer(many=True)
+    partners_by_region = StatsCountRowSerializer(many=True)
+    commitments_by_thematic_area = StatsCountRowSerializer(many=True)
+    commitments_by_priority = StatsCountRowSerializer(many=True)
+    commitments_by_sdg = StatsSdgRowSerializer(many=True)
+    commitments_by_level = StatsCountRowSerializer(many=True)
+    commitments_by_year = StatsCountRowSerializer(many=True)
+    deliverables_by_status = StatsCountRowSerializer(many=True)
+    commitments_by_reporting_status = StatsCountRowSerializer(many=True)
+    resources_by_thematic_area = StatsMoneyRowSerializer(many=True)
+    resources_by_region = StatsMoneyRowSerializer(many=True)
+    resources_by_constituency = StatsMoneyRowSerializer(many=True)
+    growth = StatsGrowthRowSerializer(many=True)
+    countries = StatsCountryRowSerializer(many=True)

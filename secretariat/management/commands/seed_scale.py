@@ -1,0 +1,458 @@
+"""Loads a large, deterministic registry for benchmarks: 10,000 partners and 100,000 commitments
+with their vocabularies, deliverables and progress updates, in well under 30 seconds.
+
+Rows go in through PostgreSQL's COPY (psycopg's `cursor.copy`): on these machines COPY loaded
+100k commitments with their relations in 13 s where `bulk_create` took 30 s (NOTES-STACK.md).
+The same seed gives the same rows, ids included, so benchmark runs compare. Only for a database
+that holds nothing else: it refuses a registry with data unless `--reset` empties it first.
+
+Some words are planted for the full-text benchmark: "zanzibarite" in exactly 25 commitments (a
+rare word), "apprenticeship" in about a third of them (a common one).
+"""
+
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import orjson
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, connection, transaction
+from django_countries import countries
+
+from coalition.models import Constituency, Priority, Region, ThematicArea
+from coalition.vocabularies import m49_rows
+from commitments.models import Commitment, Deliverable, ProgressUpdate
+from partners.models import Organization
+
+SEED = 2026
+PARTNERS = 10_000
+COMMITMENTS = 100_000
+RARE_WORD = "zanzibarite"
+RARE_COUNT = 25
+START = datetime(2024, 1, 1, tzinfo=UTC)
+
+# fmt: off
+WORDS = (
+    "decent", "work", "social", "protection", "youth", "employment", "skills", "training",
+    "women", "workers", "informal", "economy", "transition", "green", "jobs", "dialogue",
+    "union", "employers", "minimum", "wage", "safety", "health", "child", "labour", "forced",
+    "migration", "rural", "cooperatives", "enterprises", "finance", "pensions", "coverage",
+    "inclusion", "disability", "equality", "rights", "standards", "inspection", "care",
+    "economy", "digital", "platform", "supply", "chains", "climate", "resilience",
+    "agriculture", "fisheries", "construction", "textile", "tourism",
+)
+# fmt: on
+COMMON_WORD = "apprenticeship"
+
+ORGANIZATION_STATUSES = (
+    [Organization.Status.APPROVED] * 92
+    + [Organization.Status.APPLIED] * 3
+    + [Organization.Status.SUSPENDED] * 2
+    + [Organization.Status.WITHDRAWN] * 2
+    + [Organization.Status.REJECTED]
+)
+COMMITMENT_STATUSES = (
+    [Commitment.Status.PUBLISHED] * 80
+    + [Commitment.Status.COMPLETED] * 8
+    + [Commitment.Status.WITHDRAWN] * 4
+    + [Commitment.Status.DRAFT] * 4
+    + [Commitment.Status.SUBMITTED] * 2
+    + [Commitment.Status.RETURNED] * 2
+)
+LEVELS = ["national"] * 60 + ["regional"] * 25 + ["global"] * 15
+LANGUAGES = ["en"] * 70 + ["fr"] * 15 + ["es"] * 15
+
+
+class Command(BaseCommand):
+    help = "Loads 10,000 partners and 100,000 commitments (PostgreSQL, for benchmarks)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Empty the partners and commitments tables first (a benchmark database only).",
+        )
+        parser.add_argument("--partners", type=int, default=PARTNERS)
+        parser.add_argument("--commitments", type=int, default=COMMITMENTS)
+
+    def handle(self, *args, reset: bool, partners: int, commitments: int, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("seed_scale loads through PostgreSQL's COPY: set DATABASE_URL.")
+        if not reset and (Organization.objects.exists() or Commitment.objects.exists()):
+            raise CommandError(
+                "The registry has data. seed_scale is for a benchmark database: run it with "
+                "--reset to empty the partners and commitments tables first."
+            )
+        started = time.monotonic()
+        loader = Loader(
+            random.Random(SEED),
+            partners=partners,
+            commitments=commitments,
+            log=self.stdout.write if options["verbosity"] > 1 else None,
+        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            if reset:
+                loader.reset(cursor)
+            counts = loader.load(cursor)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE partners_organization, commitments_commitment, commitments_deliverable, "
+                "commitments_progressupdate, commitments_commitment_thematic_areas, "
+                "commitments_commitment_sdgs, commitments_commitment_regions"
+            )
+        elapsed = time.monotonic() - started
+        summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Loaded {summary} in {elapsed:.1f} s."))
+
+
+def _columns(model, **extra) -> list[str]:
+    return [field.column for field in model._meta.concrete_fields] + list(extra)
+
+
+# The vocabulary relations of a commitment and the columns of their tables.
+M2M = {
+    "thematic_areas": ["commitment_id", "thematicarea_id"],
+    "sdgs": ["commitment_id", "sustainabledevelopmentgoal_id"],
+    "priorities": ["commitment_id", "priority_id"],
+    "regions": ["commitment_id", "region_id"],
+}
+
+
+class Loader:
+    def __init__(self, rng: random.Random, *, partners: int, commitments: int, log=None):
+        self.rng = rng
+        self.log = log
+        self.clock = time.monotonic()
+        self.partner_count = partners
+        self.commitment_count = commitments
+        self.constituencies = list(Constituency.objects.order_by("pk").values_list("pk", flat=True))
+        self.themes = list(ThematicArea.objects.order_by("pk").values_list("pk", flat=True))
+        self.priorities = list(Priority.objects.order_by("pk").values_list("pk", flat=True))
+        regions = dict(Region.objects.values_list("m49", "pk"))
+        # The sub-regions with their countries: a partner works in its own.
+        self.sub_regions = [
+            (regions[row.m49], row.countries) for row in m49_rows() if row.kind == "sub-region"
+        ]
+        self.countries = [code for code, _name in countries]
+        if not (self.constituencies and self.themes and self.sub_regions):
+            raise CommandError("The vocabularies are missing: run the migrations first.")
+
+    def reset(self, cursor) -> None:
+        tables = [model._meta.db_table for model in (Organization, Commitment)]
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+    def step(self, what: str) -> None:
+        if self.log:
+            now = time.monotonic()
+            self.log(f"{now - self.clock:6.2f} s  {what}")
+            self.clock = now
+
+    def copy(self, cursor, table: str, columns: list[str], rows) -> int:
+        count = 0
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        self.step(f"{table}: {count:,} rows")
+        return count
+
+    def when(self, low: datetime, high: datetime) -> datetime:
+        span = (high - low).total_seconds()
+        return low + timedelta(seconds=self.rng.random() * span)
+
+    def sentence(self, words: int) -> str:
+        return " ".join(self.rng.choices(WORDS, k=words))
+
+    # Partners --------------------------------------------------------------------------------
+
+    def organizations(self):
+        rng = self.rng
+        self.approved = []
+        now = START + timedelta(days=700)
+        for pk in range(1, self.partner_count + 1):
+            region, region_countries = rng.choice(self.sub_regions)
+            country = rng.choice(region_countries)
+            status = rng.choice(ORGANIZATION_STATUSES)
+            created = self.when(START, now)
+            approved_at = (
+                created + timedelta(days=rng.randint(1, 30))
+                if status in ("approved", "suspended", "withdrawn")
+                else None
+            )
+            if status == "approved":
+                self.approved.append(pk)
+            self.organization_regions.append((pk, region))
+            yield {
+                "id": pk,
+                "created_at": created,
+                "updated_at": (approved_at or created) + timedelta(seconds=rng.randint(0, 9999)),
+                "name": f"Scale partner {pk:05}",
+                "acronym": f"SP{pk}",
+                "constituency_id": rng.choice(self.constituencies),
+                "country": country,
+                "countries": ",".join(sorted(set(rng.sample(region_countries, 1)))),
+                "website": f"https://partner{pk}.example.org",
+                "description": self.sentence(25),
+                "logo": "",
+                "languages": orjson.dumps(rng.sample(["en", "fr", "es", "ar", "pt"], 2)).decode(),
+                "status": status,
+                "status_changed_at": approved_at or created,
+                "approved_at": approved_at,
+            }
+
+    # Commitments -----------------------------------------------------------------------------
+
+    def commitment_rows(self):
+        rng = self.rng
+        rare = set(rng.sample(range(1, self.commitment_count + 1), RARE_COUNT))
+        now = START + timedelta(days=720)
+        deliverable_pk = progress_pk = 0
+        for pk in range(1, self.commitment_count + 1):
+            status = rng.choice(COMMITMENT_STATUSES)
+            level = rng.choice(LEVELS)
+            created = self.when(START, now - timedelta(days=20))
+            start = created.date() + timedelta(days=rng.randint(-60, 60))
+            end = start + timedelta(days=rng.randint(180, 1500))
+            public = status in ("published", "completed", "withdrawn")
+            published = created + timedelta(days=rng.randint(1, 15)) if public else None
+            updated = (published or created) + timedelta(seconds=rng.randint(0, 2_000_000))
+            region, region_countries = rng.choice(self.sub_regions)
+            if level == "national":
+                codes = rng.sample(region_countries, 1)
+            elif level == "regional":
+                codes = rng.sample(region_countries, min(len(region_countries), rng.randint(0, 3)))
+                self.commitment_regions.append((pk, region))
+            else:
+                codes = []
+            for theme in rng.sample(self.themes, rng.randint(1, 2)):
+                self.commitment_themes.append((pk, theme))
+            for goal in rng.sample(range(1, 18), rng.randint(1, 3)):
+                self.commitment_sdgs.append((pk, goal))
+            if rng.random() < 0.6:
+                self.commitment_priorities.append((pk, rng.choice(self.priorities)))
+            description = self.sentence(40)
+            if rng.random() < 0.33:
+                description += f" {COMMON_WORD}"
+            if pk in rare:
+                description += f" {RARE_WORD}"
+            reason = ""
+            if status == "withdrawn":
+                reason = "Funding ended."
+            elif status == "returned":
+                reason = "Add a measurable target."
+            amount = Decimal(rng.randint(0, 5_000_000)) if rng.random() < 0.5 else None
+            words = []
+            for position in range(rng.randint(1, 3)):
+                deliverable_pk += 1
+                due = start + timedelta(days=rng.randint(30, max(31, (end - start).days)))
+                deliverable = {
+                    "id": deliverable_pk,
+                    "created_at": created,
+                    "updated_at": created,
+                    "commitment_id": pk,
+                    "position": position,
+                    "title": self.sentence(6),
+                    "indicator": self.sentence(5),
+                    "baseline": "0",
+                    "target": str(rng.randint(10, 5000)),
+                    "due_date": min(due, end),
+                    "status": rng.choice(["planned", "on_track", "delayed", "achieved"]),
+                    "status_changed_at": None,
+                }
+                self.deliverables.append(deliverable)
+                words.append(
+                    f"{deliverable['title']} {deliverable['indicator']} {deliverable['target']}"
+                )
+            yield {
+                "id": pk,
+                "created_at": created,
+                "updated_at": updated,
+                "title": f"{self.sentence(5).capitalize()} {pk}",
+                "summary": self.sentence(15),
+                "description": description,
+                "level": level,
+                "countries": ",".join(sorted(codes)),
+                "start_date": start,
+                "end_date": end,
+                "resource_types": orjson.dumps(
+                    rng.sample(["financial", "in-kind", "staff"], rng.randint(0, 2))
+                ).decode(),
+                "resources_description": self.sentence(8),
+                "resources_amount": amount,
+                "resources_currency": "USD" if amount is not None else "",
+                "expected_results": self.sentence(12),
+                "language": rng.choice(LANGUAGES),
+                "links": orjson.dumps([f"https://example.org/report/{pk}"]).decode(),
+                "status": status,
+                "status_changed_at": published or created,
+                "status_reason": reason,
+                "submitted_at": created + timedelta(hours=1) if status != "draft" else None,
+                "first_published_at": published,
+                "published_at": published,
+                "last_edited_at": None,
+                "lock_version": 1,
+                "search_vector": None,
+                "created_by_id": None,
+                "last_edited_by_id": None,
+                "lead_organization_id": rng.choice(self.approved),
+                "submitted_by_id": None,
+                "deliverables_text": " ".join(words),
+            }
+            if status in ("published", "completed"):
+                for _update in range(rng.randint(0, 2)):
+                    progress_pk += 1
+                    moment = self.when(published, updated) if updated > published else published
+                    self.progress.append(
+                        {
+                            "id": progress_pk,
+                            "created_at": moment,
+                            "updated_at": moment,
+                            "commitment_id": pk,
+                            "author_id": None,
+                            "date": moment.date(),
+                            "narrative": self.sentence(30),
+                            "links": "[]",
+                            "resources_mobilised": None,
+                            "evidence_level": "self_reported",
+                            "validated_by_id": None,
+                            "validated_at": None,
+                            "hidden": False,
+                            "hidden_reason": "",
+                            "hidden_by_id": None,
+                            "hidden_at": None,
+                        }
+                    )
+
+    def load(self, cursor) -> dict[str, int]:
+        self.organization_regions: list[tuple[int, int]] = []
+        self.commitment_regions: list[tuple[int, int]] = []
+        self.commitment_themes: list[tuple[int, int]] = []
+        self.commitment_sdgs: list[tuple[int, int]] = []
+        self.commitment_priorities: list[tuple[int, int]] = []
+        self.deliverables: list[dict] = []
+        self.progress: list[dict] = []
+        counts = {}
+        tables = [
+            Organization._meta.db_table,
+            Organization.regions.through._meta.db_table,
+            Commitment._meta.db_table,
+            *(getattr(Commitment, name).through._meta.db_table for name in M2M),
+            Deliverable._meta.db_table,
+            ProgressUpdate._meta.db_table,
+        ]
+        self.bulk_settings(cursor)
+        indexes = self.drop_indexes(cursor, tables)
+
+        columns = _columns(Organization)
+        counts["partners"] = self.copy(
+            cursor,
+            Organization._meta.db_table,
+            columns,
+            ([row[column] for column in columns] for row in self.organizations()),
+        )
+        self.copy(
+            cursor,
+            Organization.regions.through._meta.db_table,
+            ["organization_id", "region_id"],
+            self.organization_regions,
+        )
+        # Commitments go through a temporary table, so that their search vector is computed as
+        # they are inserted (an UPDATE afterwards would write every row twice).
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE scale_commitment (LIKE {Commitment._meta.db_table}) "
+            "ON COMMIT DROP"
+        )
+        cursor.execute("ALTER TABLE scale_commitment ADD COLUMN deliverables_text text")
+        columns = _columns(Commitment, deliverables_text=True)
+        counts["commitments"] = self.copy(
+            cursor,
+            "scale_commitment",
+            columns,
+            ([row[column] for column in columns] for row in self.commitment_rows()),
+        )
+        self.insert_commitments(cursor, _columns(Commitment))
+        for name, rows in (
+            ("thematic_areas", self.commitment_themes),
+            ("sdgs", self.commitment_sdgs),
+            ("priorities", self.commitment_priorities),
+            ("regions", self.commitment_regions),
+        ):
+            self.copy(cursor, getattr(Commitment, name).through._meta.db_table, M2M[name], rows)
+        for model, rows, name in (
+            (Deliverable, self.deliverables, "deliverables"),
+            (ProgressUpdate, self.progress, "progress updates"),
+        ):
+            columns = _columns(model)
+            counts[name] = self.copy(
+                cursor,
+                model._meta.db_table,
+                columns,
+                ([row[column] for column in columns] for row in rows),
+            )
+        for model in (Organization, Commitment, Deliverable, ProgressUpdate):
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+            )
+        self.restore_indexes(cursor, indexes)
+        return counts
+
+    def bulk_settings(self, cursor) -> None:
+        """For this transaction only: more memory to build indexes, no wait for the WAL flush,
+        and no foreign-key triggers (the rows are consistent by construction), where the
+        database role may skip them (a superuser; elsewhere they run, slower)."""
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        try:
+            with transaction.atomic():
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        except DatabaseError:
+            self.step("foreign keys checked (the role may not skip them)")
+
+    def drop_indexes(self, cursor, tables: list[str]) -> list[str]:
+        """Drops the secondary indexes of `tables` (a bulk load then rebuilds each once, rather
+        than updating it row by row); returns their definitions. Constraints stay."""
+        cursor.execute(
+            """
+            SELECT indexname, indexdef FROM pg_indexes
+            WHERE schemaname = current_schema() AND tablename = ANY(%s)
+              AND indexname NOT IN (SELECT conname FROM pg_constraint)
+            ORDER BY indexname
+            """,
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        self.step(f"{len(indexes)} indexes dropped")
+        return [definition for _name, definition in indexes]
+
+    def restore_indexes(self, cursor, definitions: list[str]) -> None:
+        for definition in definitions:
+            cursor.execute(definition)
+        self.step(f"{len(definitions)} indexes rebuilt")
+
+    def insert_commitments(self, cursor, columns: list[str]) -> None:
+        """From the temporary table, with the stored tsvector of commitments.search: title (A),
+        summary (B), description, expected results and deliverables (C), in each commitment's
+        language."""
+        plain = [column for column in columns if column != "search_vector"]
+        cursor.execute(
+            f"""
+            INSERT INTO {Commitment._meta.db_table} ({", ".join(plain)}, search_vector)
+            SELECT {", ".join(plain)},
+                   setweight(to_tsvector(config, title), 'A')
+                   || setweight(to_tsvector(config, summary), 'B')
+                   || setweight(to_tsvector(config, description || ' ' || expected_results
+                                            || ' ' || deliverables_text), 'C')
+            FROM (
+                SELECT *, (CASE language WHEN 'en' THEN 'english' WHEN 'fr' THEN 'french'
+                                         WHEN 'es' THEN 'spanish' ELSE 'simple' END
+                          )::regconfig AS config
+                FROM scale_commitment
+            ) AS staged
+            """
+        )
+        self.step("commitments inserted with their search vectors")

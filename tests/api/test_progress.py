@@ -1,0 +1,194 @@
+"""commitments/{id}/progress/: what partners report, hidden updates only for the commitment's
+members and the Secretariat (tombstones in a sync for the others), reports through the service."""
+
+import datetime
+from datetime import UTC
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from commitments import services
+from commitments.models import Deliverable, DeliverableStatusChange, ProgressUpdate
+from tests.api.conftest import body
+from tests.factories import EvidenceFileFactory
+
+FROZEN = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_a_progress_update_is_shown_exactly_so(api, published, alice):
+    deliverable = published.deliverables.get()
+    update = services.progress_update_create(
+        commitment=published,
+        actor=alice,
+        date=datetime.date(2026, 3, 1),
+        narrative="The first 120 apprentices started.",
+        links=["https://example.org/report-1"],
+        status_changes={deliverable.pk: Deliverable.Status.ON_TRACK},
+        resources_mobilised=Decimal("1500.5"),
+    )
+    evidence = EvidenceFileFactory(update=update)
+
+    response = api.get(f"commitments/{published.pk}/progress/{update.pk}/")
+
+    assert response.status_code == 200
+    record = body(response)
+    assert record == {
+        "id": update.pk,
+        "public": True,
+        "commitment": published.pk,
+        "date": "2026-03-01",
+        "narrative": "The first 120 apprentices started.",
+        "links": ["https://example.org/report-1"],
+        "resources_mobilised": "1500.50",
+        "evidence_level": "evidence_attached",
+        "status_changes": [
+            {"deliverable": deliverable.pk, "old_status": "planned", "new_status": "on_track"}
+        ],
+        "files": [
+            {
+                "id": evidence.pk,
+                "name": "report.pdf",
+                "content_type": "application/pdf",
+                "size": 17,
+                "url": record["files"][0]["url"],
+            }
+        ],
+        "created_at": "2026-03-02T09:30:00Z",
+        "updated_at": "2026-03-02T09:30:00Z",
+    }
+    url = record["files"][0]["url"]
+    assert (
+        url is None
+        or url.endswith(f"/{published.pk}/evidence/{evidence.pk}/")
+        or str(evidence.pk) in url
+    )
+    listed = body(api.get(f"commitments/{published.pk}/progress/"))["results"]
+    assert listed == [record]
+    assert "alice@example.org" not in response.text
+
+
+def test_newest_first(api, published, alice):
+    for day in (3, 1, 2):
+        services.progress_update_create(
+            commitment=published,
+            actor=alice,
+            date=timezone.localdate() - datetime.timedelta(days=day),
+            narrative=f"{day} days ago",
+        )
+    narratives = [
+        item["narrative"]
+        for item in body(api.get(f"commitments/{published.pk}/progress/"))["results"]
+    ]
+    assert narratives == ["1 days ago", "2 days ago", "3 days ago"]
+
+
+@pytest.fixture
+def hidden(progress, sam):
+    return services.progress_update_hide(update=progress, actor=sam, reason="Personal data.")
+
+
+def test_a_hidden_update_is_only_for_members_and_the_secretariat(
+    api, published, hidden, alice_token, charlie_token, sam_token
+):
+    path = f"commitments/{published.pk}/progress/"
+    assert body(api.get(path))["results"] == []
+    assert body(api.get(path, token=charlie_token))["results"] == []
+    assert api.get(f"{path}{hidden.pk}/").status_code == 404
+    own = body(api.get(path, token=alice_token))["results"]
+    assert [item["public"] for item in own] == [False]
+    assert body(api.get(path, token=sam_token))["results"][0]["id"] == hidden.pk
+    # The moderation note stays out of the API.
+    assert "Personal data." not in api.get(path, token=alice_token).text
+
+
+def test_a_sync_reports_hidden_updates_as_tombstones(api, published, progress, sam):
+    since = timezone.now()
+    services.progress_update_hide(update=progress, actor=sam, reason="Personal data.")
+    results = body(
+        api.get(f"commitments/{published.pk}/progress/", data={"updated_since": since.isoformat()})
+    )["results"]
+    assert results == [{"id": progress.pk, "public": False, "updated_at": results[0]["updated_at"]}]
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [("updated_since=2000-01-01T00:00:00Z", 1), ("updated_since=2999-01-01T00:00:00Z", 0)],
+)
+def test_the_updated_since_filter_matches_and_misses(api, published, progress, query, count):
+    results = body(api.get(f"commitments/{published.pk}/progress/?{query}"))["results"]
+    assert len(results) == count
+
+
+def test_a_member_reports_progress(api, published, alice_token):
+    deliverable = published.deliverables.get()
+    response = api.post(
+        f"commitments/{published.pk}/progress/",
+        {
+            "date": timezone.localdate().isoformat(),
+            "narrative": "Half way there.",
+            "links": ["https://example.org/mid-term"],
+            "resources_mobilised": "1000.00",
+            "status_changes": [{"deliverable": deliverable.pk, "status": "on_track"}],
+        },
+        token=alice_token,
+    )
+    assert response.status_code == 201, response.content
+    created = body(response)
+    assert response["Location"].endswith(f"/commitments/{published.pk}/progress/{created['id']}/")
+    assert created["status_changes"][0]["new_status"] == "on_track"
+    assert DeliverableStatusChange.objects.get().deliverable == deliverable
+    published.refresh_from_db()
+    deliverable.refresh_from_db()
+    assert deliverable.status == "on_track"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"date": "tomorrow"}, "date"),
+        ({"date": "2999-01-01"}, "date"),
+        ({"narrative": ""}, "narrative"),
+        ({"status_changes": [{"deliverable": 1, "status": "lost"}]}, "status_changes.0.status"),
+        ({"resources_mobilised": "-1"}, "resources_mobilised"),
+        ({"links": ["nope"]}, "links.0"),
+    ],
+)
+def test_bad_reports_are_400(api, published, alice_token, change, field):
+    data = {"date": timezone.localdate().isoformat(), "narrative": "Something.", **change}
+    response = api.post(f"commitments/{published.pk}/progress/", data, token=alice_token)
+    assert response.status_code == 400, response.content
+    assert field in body(response)["fields"]
+    assert ProgressUpdate.objects.count() == 0
+
+
+def test_an_unknown_deliverable_is_refused(api, published, alice_token):
+    response = api.post(
+        f"commitments/{published.pk}/progress/",
+        {
+            "date": timezone.localdate().isoformat(),
+            "status_changes": [{"deliverable": 987654, "status": "achieved"}],
+        },
+        token=alice_token,
+    )
+    assert response.status_code == 400
+    assert body(response)["code"] == "refused"
+
+
+@pytest.mark.parametrize("size", [1, 3, 6])
+def test_a_page_costs_one_query_whatever_its_size(
+    api, published, alice, size, django_assert_num_queries
+):
+    for n in range(6):
+        update = services.progress_update_create(
+            commitment=published, actor=alice, date=timezone.localdate(), narrative=f"Step {n}"
+        )
+        EvidenceFileFactory(update=update)
+    # 1. the commitment with its reporting status (access function),
+    # 2. the page: updates with their status changes and files (ARRAY subqueries) and the
+    #    last change of the commitment's updates (Last-Modified).
+    with django_assert_num_queries(2):
+        page = body(api.get(f"commitments/{published.pk}/progress/?page_size={size}"))
+    assert len(page["results"]) == size

@@ -1,0 +1,181 @@
+"""The figures equal counts made here, independently, by walking the rows in Python."""
+
+from collections import Counter
+from decimal import Decimal
+
+from coalition import vocabularies
+from coalition.models import Constituency, Priority, SustainableDevelopmentGoal, ThematicArea
+from commitments.filters import CommitmentFilter
+from commitments.models import Commitment, Deliverable, ReportingStatus
+from partners.models import Organization
+from secretariat import stats
+from secretariat.dashboard import filter_querysets
+
+
+def _listed():
+    return [c for c in Commitment.objects.all() if c.status in Commitment.LISTED_STATUSES]
+
+
+def _partners():
+    return [o for o in Organization.objects.all() if o.status == Organization.Status.APPROVED]
+
+
+def _figures(data=None):
+    _filterset, partners, commitments = filter_querysets(data or {})
+    return stats.compute(partners=partners, commitments=commitments)
+
+
+def _values(rows):
+    return {row["code"]: row["value"] for row in rows}
+
+
+def test_partner_figures_equal_counts_of_approved_partners(registry):
+    figures = _figures()
+    expected = Counter(o.constituency.code for o in _partners())
+    assert _values(figures["partners_by_constituency"]) == {
+        c.code: expected.get(c.code, 0) for c in Constituency.objects.all()
+    }
+    by_region = {}
+    for area in vocabularies.M49_REGIONS:
+        by_region[area.m49] = sum(o.country.code in area.all_countries() for o in _partners())
+    assert _values(figures["partners_by_region"]) == by_region
+    assert by_region["002"] == 1 and by_region["150"] == 1 and by_region["019"] == 1
+    assert figures["totals"]["partners"] == 3
+
+
+def test_commitment_figures_equal_counts_of_listed_commitments(registry):
+    figures = _figures()
+    listed = _listed()
+    themes = Counter(t.code for c in listed for t in c.thematic_areas.all())
+    assert _values(figures["commitments_by_thematic_area"]) == {
+        t.code: themes.get(t.code, 0) for t in ThematicArea.objects.all()
+    }
+    priorities = Counter(p.code for c in listed for p in c.priorities.all())
+    assert _values(figures["commitments_by_priority"]) == {
+        p.code: priorities.get(p.code, 0) for p in Priority.objects.all()
+    }
+    goals = Counter(str(g.number) for c in listed for g in c.sdgs.all())
+    assert _values(figures["commitments_by_sdg"]) == {
+        str(g.number): goals.get(str(g.number), 0) for g in SustainableDevelopmentGoal.objects.all()
+    }
+    assert all(row["colour"].startswith("#") for row in figures["commitments_by_sdg"])
+    levels = Counter(c.level for c in listed)
+    assert _values(figures["commitments_by_level"]) == {
+        "global": levels["global"],
+        "regional": levels["regional"],
+        "national": levels["national"],
+    }
+    years = Counter(str(c.start_date.year) for c in listed)
+    assert _values(figures["commitments_by_year"]) == dict(years)
+    assert figures["totals"]["commitments"] == len(listed) == 4
+
+
+def test_deliverables_by_status_count_those_of_listed_commitments(registry):
+    figures = _figures()
+    listed = {c.pk for c in _listed()}
+    expected = Counter(d.status for d in Deliverable.objects.all() if d.commitment_id in listed)
+    assert _values(figures["deliverables_by_status"]) == {
+        s.value: expected.get(s.value, 0) for s in Deliverable.Status
+    }
+    assert figures["totals"]["deliverables"] == sum(expected.values()) == 4
+
+
+def test_reporting_status_counts_published_commitments_only(registry):
+    figures = _figures()
+    published = Commitment.objects.filter(status="published").with_reporting_status()
+    expected = Counter(c.reporting_status for c in published)
+    assert _values(figures["commitments_by_reporting_status"]) == {
+        s.value: expected.get(s.value, 0) for s in ReportingStatus
+    }
+    # The regional one, published 700 days ago with no progress since, is inactive.
+    assert expected["inactive"] == 1 and sum(expected.values()) == 3
+
+
+def test_resources_are_summed_per_currency_and_never_mixed(registry):
+    figures = _figures()
+    listed = _listed()
+    expected = Counter()
+    for c in listed:
+        if c.resources_amount:
+            for theme in c.thematic_areas.all():
+                expected[(theme.code, c.resources_currency)] += c.resources_amount
+    got = {
+        (row["code"], row["currency"]): row["value"]
+        for row in figures["resources_by_thematic_area"]
+    }
+    assert got == dict(expected)
+    assert got[("employment", "USD")] == Decimal("1250.00")
+    by_constituency = {
+        (row["code"], row["currency"]): row["value"] for row in figures["resources_by_constituency"]
+    }
+    assert by_constituency == {
+        ("government", "USD"): Decimal("1000.00"),
+        ("workers-organization", "EUR"): Decimal("500.00"),
+        ("enterprise", "USD"): Decimal("250.00"),
+    }
+    by_region = {
+        (row["code"], row["currency"]): row["value"] for row in figures["resources_by_region"]
+    }
+    # Kenya and Eastern Africa are in Africa; Brazil in the Americas; the global one nowhere.
+    assert by_region == {
+        ("002", "USD"): Decimal("1000.00"),
+        ("002", "EUR"): Decimal("500.00"),
+        ("019", "USD"): Decimal("250.00"),
+    }
+
+
+def test_growth_counts_approvals_and_first_publications_by_year(registry):
+    figures = _figures()
+    approvals = Counter(o.approved_at.year for o in _partners())
+    publications = Counter(c.first_published_at.year for c in _listed() if c.first_published_at)
+    rows = {row["year"]: row for row in figures["growth"]}
+    assert {y: r["new_partners"] for y, r in rows.items() if r["new_partners"]} == dict(approvals)
+    assert {y: r["new_commitments"] for y, r in rows.items() if r["new_commitments"]} == dict(
+        publications
+    )
+    last = figures["growth"][-1]
+    assert last["partners"] == 3 and last["commitments"] == 4
+
+
+def test_the_map_counts_what_the_browser_lists_for_each_country(registry):
+    figures = _figures()
+    countries = {row["code"]: row for row in figures["countries"]}
+    for code, row in countries.items():
+        listed = CommitmentFilter({"country": code}, queryset=Commitment.objects.public()).qs
+        assert row["commitments"] == listed.count(), code
+    # Kenya: national action there, and the regional one in Eastern Africa.
+    assert countries["KE"]["commitments"] == 2 and countries["KE"]["partners"] == 1
+    assert countries["TZ"]["commitments"] == 2 and countries["ET"]["commitments"] == 1
+    assert "UG" in countries and countries["UG"]["commitments"] == 1  # regional, not withdrawn
+    assert "AR" not in countries  # a draft
+
+
+def test_filters_narrow_every_figure_as_they_narrow_the_list(registry):
+    figures = _figures({"thematic_area": "employment"})
+    assert figures["totals"]["commitments"] == 3
+    assert _values(figures["commitments_by_thematic_area"])["social-dialogue"] == 0
+    assert _values(figures["commitments_by_level"]) == {"global": 1, "regional": 0, "national": 2}
+    withdrawn = _figures({"status": "withdrawn"})
+    assert withdrawn["totals"]["commitments"] == 1
+    kenya = _figures({"country": "KE"})
+    assert kenya["totals"] == {"partners": 1, "commitments": 2, "deliverables": 3}
+
+
+def test_drafts_and_unapproved_partners_never_count(registry):
+    registry["draft"].thematic_areas.set(ThematicArea.objects.all())
+    figures = _figures({"status": "published"})
+    assert figures["totals"]["commitments"] == 3
+    assert all(
+        row["value"] <= 3 for row in figures["commitments_by_thematic_area"]
+    )  # the draft is in all six
+    assert figures["totals"]["partners"] == 3
+
+
+def test_the_figures_take_a_fixed_number_of_queries(registry, django_assert_num_queries):
+    _filterset, partners, commitments = filter_querysets({"sdg": "8"})
+    # 1 totals (partners) + 1 totals (commitments, deliverables), 1 by constituency,
+    # 1 by region, 1 theme, 1 priority, 1 SDG, 1 level, 1 year, 1 deliverables,
+    # 1 reporting status, 3 resources, 2 growth, 2 countries (map, headquarters): 18,
+    # whatever the number of rows.
+    with django_assert_num_queries(18):
+        stats.compute(partners=partners, commitments=commitments)
