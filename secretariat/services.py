@@ -426,8 +426,9 @@ def _check_curator(actor: User) -> None:
 
 def _check_commitments(organization: Organization, commitments) -> list[Commitment]:
     commitments = list(commitments or [])
-    allowed = set(Commitment.objects.involving(organization).values_list("pk", flat=True))
-    if any(commitment.pk not in allowed for commitment in commitments):
+    wanted = {commitment.pk for commitment in commitments}
+    allowed = Commitment.objects.involving(organization).filter(pk__in=wanted).count()
+    if allowed != len(wanted):
         raise GoodPracticeError(
             _("Link only commitments your organization leads or takes part in."),
             field="commitments",

@@ -125,11 +125,14 @@ def good_practice_mine(request):
     )
 
 
-def _form_choices(user) -> dict:
+def _form_choices(user, practice=None) -> dict:
+    # A new practice may come from any of the person's partners; an existing one stays with its
+    # organization, whose commitments alone it may link to.
     organizations = selectors.good_practice_organizations(user=user)
+    organization_ids = [practice.organization_id] if practice else organizations.values("pk")
     return {
         "organizations": organizations,
-        "commitments": selectors.linkable_commitments(organization_ids=organizations.values("pk")),
+        "commitments": selectors.linkable_commitments(organization_ids=organization_ids),
     }
 
 
@@ -160,7 +163,7 @@ def good_practice_create(request):
 
 def _edit_page(request, practice, *, form=None, attachment_form=None, status=200):
     if form is None:
-        form = GoodPracticeForm(instance=practice, **_form_choices(request.user))
+        form = GoodPracticeForm(instance=practice, **_form_choices(request.user, practice))
     return render(
         request,
         "secretariat/good_practices/form.html",
@@ -179,7 +182,9 @@ def good_practice_edit(request, pk: int):
     practice = selectors.good_practice_get_for_user(pk=pk, user=request.user, for_edit=True)
     if request.method == "GET":
         return _edit_page(request, practice)
-    form = GoodPracticeForm(request.POST, instance=practice, **_form_choices(request.user))
+    form = GoodPracticeForm(
+        request.POST, instance=practice, **_form_choices(request.user, practice)
+    )
     if form.is_valid():
         try:
             services.good_practice_update(

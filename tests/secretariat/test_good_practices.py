@@ -11,7 +11,8 @@ from coalition.models import SustainableDevelopmentGoal, ThematicArea
 from secretariat import selectors, services, tasks
 from secretariat.filters import GoodPracticeFilter
 from secretariat.models import EmailDelivery, GoodPractice
-from tests.factories import CommitmentFactory, GoodPracticeFactory
+from tests.factories import CommitmentFactory, GoodPracticeFactory, MembershipFactory
+from tests.secretariat.conftest import translated
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +241,17 @@ def test_the_public_list_shows_published_practices_only(client, acme, published_
     assert published_practice.title in content
     assert draft.title not in content
     assert submitted.title not in content
+
+
+def test_the_decision_is_emailed_in_each_members_language(acme, sam, run_queued_tasks, mailoutbox):
+    MembershipFactory(organization=acme, user__email="lea@example.org", user__language="fr")
+    practice = GoodPracticeFactory(organization=acme, submitted=True, title="Microassurance")
+    with run_queued_tasks():
+        services.good_practice_return(practice=practice, actor=sam, reason="Précisez les chiffres.")
+    (email,) = mailoutbox
+    assert email.to == ["lea@example.org"]
+    assert email.subject == translated(
+        "fr", 'Your good practice "%(title)s" was returned for changes', title="Microassurance"
+    )
+    assert "Précisez les chiffres." in email.body
+    assert "/fr/good-practices/" in email.body

@@ -145,3 +145,12 @@ def test_my_practices_query_count_does_not_grow(client, bob, acme, django_assert
     GoodPracticeFactory.create_batch(5, organization=acme)
     with django_assert_num_queries(4):
         client.get(reverse("good_practices:mine"))
+
+
+def test_htmx_gets_only_the_results_of_the_same_template(client, acme):
+    GoodPracticeFactory(organization=acme, published=True, title="A public practice")
+    response = client.get(reverse("good_practices:list"), HTTP_HX_REQUEST="true")
+    content = response.content.decode()
+    assert content.lstrip().startswith('<section id="results"')
+    assert "A public practice" in content
+    assert "<html" not in content
