@@ -36,6 +36,7 @@ COPY --from=python-packages /opt/venv /opt/venv
 # The code stays owned by root: the processes can read it, not change it.
 COPY . .
 COPY --from=frontend /build/node_modules/htmx.org/dist node_modules/htmx.org/dist
+COPY --from=frontend /build/node_modules/world-atlas/countries-110m.json node_modules/world-atlas/countries-110m.json
 # Translations and static files are built once here, not at each start. collectstatic needs
 # settings that load, not real ones: nothing is connected to during the build.
 RUN python -m babel.messages.frontend compile --domain django --directory locale \

@@ -83,7 +83,9 @@ def main() -> None:
             times, queries = measure(client, url, args.runs, cold=cold)
             p95 = sorted(times)[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
             mode = "cold" if cold else "warm"
-            print(f"{name:<22} {mode:<5} {statistics.median(times):>10.1f} {p95:>8.1f} {queries:>8}")
+            print(
+                f"{name:<22} {mode:<5} {statistics.median(times):>10.1f} {p95:>8.1f} {queries:>8}"
+            )
 
 
 if __name__ == "__main__":

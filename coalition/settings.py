@@ -151,6 +151,8 @@ CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
+# Task modules beyond each app's tasks.py.
+CELERY_IMPORTS = ("secretariat.open_data", "secretariat.stats")
 # Beat schedule: periodic sweeps that query the database (never long countdowns).
 CELERY_BEAT_SCHEDULE = {
     # Every day at 06:00 UTC: deliverables due within 14 days or 7 days overdue, partners with no
@@ -173,6 +175,16 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-digest": {
         "task": "secretariat.monthly_digest",
         "schedule": crontab(hour=7, minute=0, day_of_month="1"),
+    },
+    # Every day at 02:15 UTC: the open data files (CSV zip, XLSX, JSON, dictionary, IATI XML).
+    "refresh-open-data": {
+        "task": "secretariat.refresh_open_data",
+        "schedule": crontab(hour=2, minute=15),
+    },
+    # Every 5 minutes: the unfiltered dashboard and stats figures, kept warm in the cache.
+    "warm-dashboard": {
+        "task": "secretariat.warm_dashboard",
+        "schedule": crontab(minute="*/5"),
     },
     # Every 10 minutes: emails still queued 15 minutes after being recorded.
     "retry-queued-emails": {

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from coalition.api import csv_cell
 from commitments.filters import CommitmentFilter
@@ -42,9 +42,13 @@ def _charts(figures: dict, query: str, specs=stats.FIGURES) -> list[dict]:
 
 
 GROWTH_FIGURES = (
-    stats.FigureSpec("partners", _lazy("Partners, running total by year"), _lazy("Partners")),
     stats.FigureSpec(
-        "commitments", _lazy("Commitments published, running total by year"), _lazy("Commitments")
+        "partners", gettext_lazy("Partners, running total by year"), gettext_lazy("Partners")
+    ),
+    stats.FigureSpec(
+        "commitments",
+        gettext_lazy("Commitments published, running total by year"),
+        gettext_lazy("Commitments"),
     ),
 )
 

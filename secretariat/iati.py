@@ -16,6 +16,7 @@ import io
 from collections.abc import Iterable
 from datetime import UTC
 from decimal import Decimal
+from typing import BinaryIO
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
@@ -223,14 +224,21 @@ def activities() -> Iterable[Commitment]:
     )
 
 
-def document(commitments: Iterable[Commitment] | None = None, *, now=None) -> bytes:
-    """The whole `<iati-activities>` file, UTF-8 with its XML declaration."""
+def write_document(out: BinaryIO, commitments: Iterable[Commitment] | None = None, *, now=None):
+    """Writes the `<iati-activities>` file to `out`, one activity at a time: at 100k
+    commitments a whole ElementTree would take gigabytes."""
     now = (now or timezone.now()).astimezone(UTC).replace(microsecond=0)
-    root = ET.Element(
-        "iati-activities", {"version": VERSION, "generated-datetime": now.isoformat()}
+    out.write(b"<?xml version='1.0' encoding='utf-8'?>\n")
+    out.write(
+        f'<iati-activities version="{VERSION}" generated-datetime="{now.isoformat()}">'.encode()
     )
     for commitment in activities() if commitments is None else commitments:
-        root.append(activity(commitment))
+        out.write(ET.tostring(activity(commitment), encoding="utf-8", xml_declaration=False))
+    out.write(b"</iati-activities>")
+
+
+def document(commitments: Iterable[Commitment] | None = None, *, now=None) -> bytes:
+    """The whole file in memory (for tests and small registries)."""
     buffer = io.BytesIO()
-    ET.ElementTree(root).write(buffer, encoding="utf-8", xml_declaration=True)
+    write_document(buffer, commitments, now=now)
     return buffer.getvalue()

@@ -21,6 +21,7 @@ half-written file.
 import csv
 import io
 import json
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ import orjson
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.test import RequestFactory
 from django.urls import resolve
@@ -305,12 +306,19 @@ def build(*, now: datetime | None = None) -> list[dict]:
         ),
         "data-dictionary.csv": ("dictionary", dictionary_csv),
         "LICENCE.txt": ("licence", LICENCE_TEXT.encode()),
-        "iati-activities.xml": ("iati", iati.document(now=now)),
     }
     listed = []
     for name, (kind, content) in files.items():
         path = default_storage.save(f"{PREFIX}{stamp}/{name}", ContentFile(content))
         listed.append({"name": name, "kind": kind, "path": path, "size": len(content), **meta})
+    del data, files, archive
+    with tempfile.TemporaryFile() as xml:  # written as it goes: it is the largest file
+        iati.write_document(xml, now=now)
+        size = xml.tell()
+        xml.seek(0)
+        name = "iati-activities.xml"
+        path = default_storage.save(f"{PREFIX}{stamp}/{name}", File(xml, name=name))
+        listed.append({"name": name, "kind": "iati", "path": path, "size": size, **meta})
     previous = current_files()
     if default_storage.exists(INDEX):
         default_storage.delete(INDEX)

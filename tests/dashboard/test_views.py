@@ -90,6 +90,12 @@ def test_the_dashboard_is_translated(client, registry, prefix):
     themes = response.context["figures"]["commitments_by_thematic_area"]
     expected = {"": "Providing", "/fr": "Assurer", "/es": "Brindar"}[prefix]
     assert any(row["label"].startswith(expected) for row in themes)
+    heading = {
+        "": "<h1>Dashboard</h1>",
+        "/fr": "<h1>Tableau de bord</h1>",
+        "/es": "<h1>Panel de datos</h1>",
+    }
+    assert heading[prefix] in response.content.decode()
     assert not re.search(r'width="\d+,\d', response.content.decode())
 
 
@@ -166,3 +172,24 @@ def test_the_scheduled_job_keeps_the_unfiltered_figures_ready(client, registry):
         assert client.get(f"{prefix}/dashboard/").context["totals"]["commitments"] == 4
     assert orjson.loads(client.get("/api/v1/stats/").content)["totals"]["commitments"] == 4
     assert client.get("/dashboard/?level=national").context["totals"]["commitments"] == 3
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["search=apprenticeships", "status=withdrawn", "year=2025", "region=002", "priority=x"],
+)
+def test_every_browser_filter_works_on_the_page_and_the_api(client, registry, query):
+    page = client.get(f"/dashboard/?{query}")
+    assert page.status_code == 200
+    api = client.get(f"/api/v1/stats/?{query}")
+    assert api.status_code == (400 if query == "priority=x" else 200)
+    listed = client.get(f"/commitments/?{query}").context["page"].paginator.count
+    assert page.context["totals"]["commitments"] == listed
+
+
+def test_the_partner_filter_counts_what_the_partner_leads_or_joins(client, registry):
+    kenya = registry["partners"][0]
+    figures = client.get(f"/dashboard/?partner={kenya.pk}").context["figures"]
+    assert figures["totals"] == {"partners": 1, "commitments": 1, "deliverables": 2}
+    data = orjson.loads(client.get(f"/api/v1/stats/?partner={kenya.pk}").content)
+    assert data["totals"] == figures["totals"]
