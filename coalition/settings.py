@@ -340,6 +340,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set shared by several fields of the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationStatusEnum": "partners.models.Organization.Status",
+        "CommitmentStatusEnum": "commitments.models.Commitment.Status",
+        "DeliverableStatusEnum": "commitments.models.Deliverable.Status",
+        "RevisionStatusEnum": "commitments.models.CommitmentRevision.Status",
+        "WorkingLanguageEnum": "partners.models.WORKING_LANGUAGES",
+    },
 }
 
 # Partners.
