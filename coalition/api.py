@@ -6,15 +6,17 @@ Every resource's views are built from the classes here, so that all of them answ
 - errors: `{"code", "message", "fields"}` with a stable code per error and per field;
 - authentication by token (`Authorization: Token <key>`, see coalition.tokens), throttles that
   answer 429 with `Retry-After`;
-- lists: a keyset cursor over (ordering key, id) bounded by the time of the first page, so paging
-  never skips nor repeats a record while records change; `updated_since` for incremental sync;
+- lists: a keyset cursor over (ordering key, id) bounded by the table's last change when the
+  first page was read, so paging never skips nor repeats a record while records change;
+  `updated_since` for incremental sync;
 - conditional requests: `ETag` and `Last-Modified`, 304 when unchanged;
 - the OpenAPI schema (every error and header described) and its Swagger UI, served locally.
 
-Lists are built from `.values()` rows (one query, related codes gathered by `ListSubquery`) and
-rendered by orjson: on 100k commitments that is ~2x one hand-written SQL query where a
-ModelSerializer with prefetching is ~9x (NOTES-STACK.md). The output serializers of each app
-still describe every field for the schema; a test checks that responses match it exactly.
+Lists are built from `.values()` rows in one query (related codes and objects gathered as JSON
+by `RelatedJsonList`, embedded as they are) and rendered by orjson: on 100k commitments that is
+~2x one hand-written SQL query where a ModelSerializer with prefetching is ~9x (NOTES-STACK.md,
+bench/report.md). The output serializers of each app still describe every field for the schema;
+a test checks that every response matches it exactly.
 """
 
 import base64
@@ -23,7 +25,6 @@ import copy
 import csv
 import hashlib
 import io
-import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -92,8 +93,6 @@ from coalition.models import (
     ThematicArea,
 )
 from coalition.tokens import api_token_authenticate
-
-logger = logging.getLogger(__name__)
 
 # A sync pass asks for records changed up to the time of its first page. The next pass starts
 # this long before that time, so a record stamped just before it but committed just after (a
@@ -848,34 +847,12 @@ class KeysetPagination:
         }
 
 
-class JsonList(models.Subquery):
-    """A one-column subquery as a JSON array, as text, in the outer query: the row's codes or
-    objects come ready to embed in the response (`orjson.Fragment`), with nothing to parse or
-    convert in Python. `array_to_json(ARRAY(...))` on PostgreSQL, `json_group_array` on SQLite
-    (the demo).
-
-    The subquery selects one column named `value`: `.values(value=F("code"))`, or a
-    `JSONObject(...)` with `objects=True` for a list of objects.
-    """
-
-    template = "array_to_json(ARRAY(%(subquery)s))::text"
-
-    def __init__(self, queryset, *, objects: bool = False, **extra):
-        self.objects = objects
-        super().__init__(queryset, output_field=models.TextField(), **extra)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = super().as_sql(
-            compiler, connection, template="(%(subquery)s)", **extra_context
-        )
-        item = "json(list_item.value)" if self.objects else "list_item.value"
-        return f"(SELECT json_group_array({item}) FROM {sql} AS list_item)", params
-
-
 class RelatedJsonList(models.Expression):
     """The rows related to each row of a list, as a JSON array (text) computed in the list's
-    own query, written as SQL: a page of 100 commitments gathers six such lists, and building
-    and compiling them as ORM subqueries cost more than running them (~5 ms a page).
+    own query: the codes or objects come ready to embed in the response (`raw_json`), with
+    nothing to parse or convert in Python. `json_agg` on PostgreSQL, `json_group_array` on
+    SQLite (the demo). Written as SQL: a page of 100 commitments gathers six such lists, and
+    building and compiling them as ORM subqueries cost more than running them (~5 ms a page).
 
     `value` is a column expression, or a mapping of names to column expressions for objects;
     `source` the FROM clause; `where` the condition, `{outer}` standing for the listed row's
@@ -1310,9 +1287,12 @@ class ApiAutoSchema(AutoSchema):
         return schema
 
 
-# Each app names its enums here (`ENUM_NAME_OVERRIDES["PartnerStatusEnum"] = ...`) when its
-# serializers are imported, so that two fields named `status` get two clear names.
-ENUM_NAME_OVERRIDES: dict[str, Any] = {}
+# The names of shared choice sets: the project's (SPECTACULAR_SETTINGS, which `check --deploy`
+# uses too), and those each app adds when its serializers are imported
+# (`ENUM_NAME_OVERRIDES["LevelEnum"] = Level.choices`). A choice set has one name only.
+ENUM_NAME_OVERRIDES: dict[str, Any] = dict(
+    getattr(settings, "SPECTACULAR_SETTINGS", {}).get("ENUM_NAME_OVERRIDES", {})
+)
 
 SCHEMA_SETTINGS = {
     "TITLE": "Coalition Registry API",

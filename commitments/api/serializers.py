@@ -1,9 +1,9 @@
 """What the API shows of commitments and progress updates, and what it accepts.
 
 Output: the serializers document each representation (schema, field audit); `project_*` and
-`*Representer` build it from `.values()` rows, one query per page, related codes gathered by
-ListSubquery. Input: plain serializers that check types and sizes; the rules (lifecycle, roles,
-content, dates) are the services'.
+`*Representer` build it from `.values()` rows, one query per page, related codes and objects
+gathered as JSON by RelatedJsonList. Input: plain serializers that check types and sizes; the
+rules (lifecycle, roles, content, dates) are the services'.
 
 Never shown: the people behind a commitment (creator, submitter, editor, progress author,
 reviewers), review notes other than the reason a partner must read (why its commitment was
@@ -12,15 +12,14 @@ progress update, and anything of a commitment a client may not read.
 """
 
 import orjson
-from django.db.models import F, OuterRef
-from django.db.models.functions import JSONObject
+from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django_countries import countries
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from coalition.api import ENUM_NAME_OVERRIDES, JsonList, RelatedJsonList, json_text, raw_json
+from coalition.api import ENUM_NAME_OVERRIDES, RelatedJsonList, json_text, raw_json
 from coalition.models import Priority, Region, ThematicArea
 from coalition.vocabularies import (
     PRIORITIES,
@@ -41,9 +40,6 @@ from commitments.models import (
 )
 from partners.models import WORKING_LANGUAGES
 
-ENUM_NAME_OVERRIDES["CommitmentStatusEnum"] = Commitment.Status.choices
-ENUM_NAME_OVERRIDES["DeliverableStatusEnum"] = Deliverable.Status.choices
-ENUM_NAME_OVERRIDES["RevisionStatusEnum"] = CommitmentRevision.Status.choices
 ENUM_NAME_OVERRIDES["LevelEnum"] = Level.choices
 ENUM_NAME_OVERRIDES["ResourceTypeEnum"] = ResourceType.choices
 ENUM_NAME_OVERRIDES["EvidenceLevelEnum"] = ProgressUpdate.EvidenceLevel.choices
@@ -372,21 +368,30 @@ def pending_edit(revision: CommitmentRevision | None) -> dict | None:
     }
 
 
+PROGRESS_LISTS = {
+    "change_rows": RelatedJsonList(
+        value={
+            "deliverable": "sc.deliverable_id",
+            "old_status": "sc.old_status",
+            "new_status": "sc.new_status",
+        },
+        source=(
+            f"{_table(DeliverableStatusChange)} sc "
+            f"JOIN {_table(Deliverable)} d ON d.id = sc.deliverable_id"
+        ),
+        where="sc.update_id = {outer}.id",
+        order="d.position, sc.deliverable_id",
+    ),
+    "file_rows": RelatedJsonList(
+        value={"id": "f.id", "name": "f.name", "content_type": "f.content_type", "size": "f.size"},
+        source=f"{_table(EvidenceFile)} f",
+        where="f.update_id = {outer}.id",
+        order="f.id",
+    ),
+}
+
+
 def project_progress(queryset):
-    changes = (
-        DeliverableStatusChange.objects.filter(update_id=OuterRef("pk"))
-        .order_by("deliverable__position", "deliverable_id")
-        .values(
-            value=JSONObject(
-                deliverable="deliverable_id", old_status="old_status", new_status="new_status"
-            )
-        )
-    )
-    files = (
-        EvidenceFile.objects.filter(update_id=OuterRef("pk"))
-        .order_by("pk")
-        .values(value=JSONObject(id="pk", name="name", content_type="content_type", size="size"))
-    )
     return queryset.values(
         "id",
         "commitment_id",
@@ -397,9 +402,8 @@ def project_progress(queryset):
         "hidden",
         "created_at",
         "updated_at",
-        change_rows=JsonList(changes, objects=True),
-        file_rows=JsonList(files, objects=True),
         links_json=json_text("links"),
+        **PROGRESS_LISTS,
     )
 
 

@@ -8,17 +8,15 @@ so that clients remove their copy. Nothing else of a non-public partner, of its 
 """
 
 from django.core.files.storage import default_storage
-from django.db.models import F, OuterRef
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from coalition.api import ENUM_NAME_OVERRIDES, JsonList, json_text, raw_json
+from coalition.api import RelatedJsonList, json_text, raw_json
+from coalition.models import Region
 from partners.models import WORKING_LANGUAGES, Organization
-
-ENUM_NAME_OVERRIDES["PartnerStatusEnum"] = Organization.Status.choices
-ENUM_NAME_OVERRIDES["WorkingLanguageEnum"] = WORKING_LANGUAGES
 
 
 class PartnerSerializer(serializers.Serializer):
@@ -70,10 +68,14 @@ PartnerListItem = PolymorphicProxySerializer(
 
 def project(queryset):
     """The columns of a partner's representation, its region codes gathered in the same query."""
-    regions = (
-        Organization.regions.through.objects.filter(organization_id=OuterRef("pk"))
-        .order_by("region__m49")
-        .values(value=F("region__m49"))
+    regions = RelatedJsonList(
+        value="r.m49",
+        source=(
+            f"{Organization.regions.through._meta.db_table} x "
+            f"JOIN {Region._meta.db_table} r ON r.id = x.region_id"
+        ),
+        where="x.organization_id = {outer}.id",
+        order="r.m49",
     )
     return queryset.values(
         "id",
@@ -89,7 +91,7 @@ def project(queryset):
         "created_at",
         "updated_at",
         constituency_code=F("constituency__code"),
-        region_codes=JsonList(regions),
+        region_codes=regions,
         languages_json=json_text("languages"),
     )
 

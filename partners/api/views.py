@@ -1,6 +1,6 @@
 """Partners in the API: read-only (a partner's profile is edited on the website by its admins)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
@@ -46,11 +46,11 @@ class PartnerApiFilter(LeanFilterSetMixin, OrganizationFilter):
 
     def filter_region_code(self, queryset, name, code):
         # As OrganizationFilter.filter_region: headquartered in one of the region's countries,
-        # or working in the region or an area within it.
-        in_region = Organization.objects.filter(
-            Q(country__in=REGION_COUNTRIES[code]) | Q(regions__m49__in=REGION_SUBTREE[code])
+        # or working in the region or an area within it; tested on the row itself.
+        working = Organization.regions.through.objects.filter(
+            organization_id=OuterRef("pk"), region__m49__in=REGION_SUBTREE[code]
         )
-        return queryset.filter(pk__in=in_region.values("pk"))
+        return queryset.filter(Q(country__in=REGION_COUNTRIES[code]) | Exists(working))
 
 
 @extend_schema_view(

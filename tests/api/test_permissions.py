@@ -39,6 +39,7 @@ MATRIX = [
     ("get", "constituencies/academia/", None, dict.fromkeys(ACTORS, 200)),
     ("get", "regions/002/", None, dict.fromkeys(ACTORS, 200)),
     ("post", "sdgs/", {}, dict.fromkeys(ACTORS, 405)),
+    ("get", "stats/", None, dict.fromkeys(ACTORS, 200)),
     # Partners: read-only; a non-public one only for its members and the Secretariat.
     ("get", "partners/", None, dict.fromkeys(ACTORS, 200)),
     ("get", "partners/{acme}/", None, dict.fromkeys(ACTORS, 200)),
