@@ -10,7 +10,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET
 	ALLOWED_HOSTS=localhost,127.0.0.1,testserver
 RUN_ENV := DEBUG=true
 
-.PHONY: install run test lint format messages makemessages clean
+.PHONY: install run test lint format messages makemessages bench clean
 
 # Django 6.1 needs Python 3.12 or newer: take the first interpreter that is recent enough.
 $(VENV)/bin/python:
@@ -62,6 +62,17 @@ format: install
 # Refreshes the catalogues of English, French and Spanish after strings change.
 makemessages: install
 	$(PY) manage.py makemessages -l fr -l es --ignore=.venv --ignore=node_modules --ignore=var
+
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coalition_bench
+BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=bench \
+	DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost,127.0.0.1,testserver
+
+# Benchmarks on PostgreSQL at 100k commitments (seed_scale loads them the first time):
+# API pages to bench/report.md, the dashboard and the digest to their own reports.
+bench: install messages
+	$(BENCH_ENV) $(PY) bench/run.py
+	$(BENCH_ENV) $(PY) bench/dashboard.py
+	$(BENCH_ENV) $(PY) bench/digest.py
 
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -11,15 +11,27 @@ language and the filters: they change slowly and the same page is asked for many
 """
 
 import hashlib
+import operator
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import reduce
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+)
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils import timezone, translation
@@ -242,6 +254,21 @@ def resources_by_constituency(commitments: QuerySet[Commitment]) -> list[dict]:
     return _money_rows(groups, sums)
 
 
+def _in_countries(codes) -> RawSQL | ExpressionWrapper:
+    """True where a commitment works in one of these countries (stored as "KE,TZ,UG")."""
+    if connection.vendor == "postgresql":
+        return RawSQL(
+            f"string_to_array({Commitment._meta.db_table}.countries, ',') && %s::text[]",
+            (list(codes),),
+            output_field=BooleanField(),
+        )
+    # The demo's SQLite has no arrays; two-letter codes never straddle a comma.
+    return ExpressionWrapper(
+        reduce(operator.or_, (Q(countries__contains=code) for code in codes), Q(pk__in=[])),
+        output_field=BooleanField(),
+    )
+
+
 def resources_by_region(commitments: QuerySet[Commitment]) -> list[dict]:
     """In a region as the commitments browser's `region` filter has it: aimed at the region or
     an area within it, or at one of its countries. Global commitments are in none.
@@ -254,11 +281,7 @@ def resources_by_region(commitments: QuerySet[Commitment]) -> list[dict]:
     aggregates, located = {}, {}
     for area in TOP_REGIONS:
         key = f"r{area.m49}"
-        located[key] = RawSQL(
-            f"string_to_array({Commitment._meta.db_table}.countries, ',') && %s::text[]",
-            (list(REGION_COUNTRIES[area.m49]),),
-            output_field=BooleanField(),
-        )
+        located[key] = _in_countries(REGION_COUNTRIES[area.m49])
         aimed = Exists(
             regions_through.objects.filter(
                 commitment_id=OuterRef("pk"), region__m49__in=REGION_SUBTREE[area.m49]
@@ -340,6 +363,8 @@ def commitments_by_country(commitments: QuerySet[Commitment]) -> dict[str, int]:
     One query: the commitments' own countries and their regions' countries unnested (a
     CountryField(multiple) is stored "KE,TZ"), counted once per commitment and country.
     """
+    if connection.vendor != "postgresql":
+        return _commitments_by_country_without_arrays(commitments)
     ids_sql, params = commitments.order_by().values("pk").query.sql_with_params()
     commitment_table = Commitment._meta.db_table
     regions_table = Commitment.regions.through._meta.db_table
@@ -357,6 +382,20 @@ def commitments_by_country(commitments: QuerySet[Commitment]) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *params])
         return dict(cursor.fetchall())
+
+
+def _commitments_by_country_without_arrays(commitments: QuerySet[Commitment]) -> dict[str, int]:
+    """The same figures for the demo's SQLite, which cannot unnest: counted in Python over the
+    (small) demo data."""
+    located = defaultdict(set)
+    rows = list(commitments.order_by().values_list("pk", "countries"))
+    through = Commitment.regions.through.objects.filter(commitment__in=commitments.values("pk"))
+    rows += list(through.values_list("commitment_id", "region__countries"))
+    for pk, codes in rows:
+        for code in codes.split(",") if isinstance(codes, str) else codes or ():
+            if code:
+                located[str(code)].add(pk)
+    return {code: len(ids) for code, ids in located.items()}
 
 
 def partners_by_country(partners: QuerySet[Organization]) -> dict[str, int]:

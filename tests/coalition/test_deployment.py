@@ -248,6 +248,21 @@ def test_the_demo_of_make_run_migrates_and_serves(tmp_path):
             status, body = get(f"{base_url}/")
             assert status == 200
             assert "Coalition Registry" in body
+            # Every public page of the demo answers on SQLite, with its demo data.
+            for path, text in [
+                ("/partners/", "Lumen Textiles Cooperative"),
+                ("/commitments/", "commitment"),
+                ("/forum/", "Forum"),
+                ("/good-practices/", "ood practice"),
+                ("/dashboard/", "<svg"),
+                ("/fr/dashboard/", "<svg"),
+                ("/api/v1/stats/", "commitments"),
+                ("/api/v1/commitments/", "results"),
+                ("/api/v1/docs/", "swagger"),
+            ]:
+                status, body = get(f"{base_url}{path}")
+                assert status == 200, f"{path} answered {status}"
+                assert text in body, f"{path} lacks {text!r}"
         except BaseException:
             log.seek(0)
             print(log.read())
