@@ -25,6 +25,10 @@ class NotificationKind(models.TextChoices):
     DRAFT_IDLE = "draft_idle", _("Draft commitment left untouched")
     REVIEW_WAITING = "review_waiting", _("Item waiting for review (Secretariat)")
     MODERATION_DIGEST = "moderation_digest", _("Daily moderation digest (Secretariat)")
+    FORUM_REGISTRATION_CLOSING = (
+        "forum_registration_closing",
+        _("Forum registration closing in 7 days"),
+    )
     # Answers to something the person did or that concerns them directly: always sent.
     APPLICATION_DECISION = "application_decision", _("Decision on an application")
     INVITATION = "invitation", _("Invitation to an organization")
@@ -79,6 +83,9 @@ class NotificationPreference(TimeStampedModel):
     moderation_digest = models.BooleanField(
         _("the daily list of everything waiting for review (Secretariat)"), default=True
     )
+    remind_forum_registration_closing = models.BooleanField(
+        _("registration for the Forum closes in 7 days and I have not registered"), default=True
+    )
     # End of the period the last digest covered: the next one starts there.
     digest_sent_until = models.DateTimeField(
         _("last digest covered until"), null=True, blank=True, editable=False
@@ -110,6 +117,7 @@ PREFERENCE_FIELD_OF_KIND = {
     NotificationKind.DRAFT_IDLE: "remind_draft_idle",
     NotificationKind.REVIEW_WAITING: "remind_review_waiting",
     NotificationKind.MODERATION_DIGEST: "moderation_digest",
+    NotificationKind.FORUM_REGISTRATION_CLOSING: "remind_forum_registration_closing",
 }
 # What an unsubscribe link stops, as its page and the email footers say it. "all" stops every
 # reminder and digest; it is offered by the emails that can't be turned off one by one.
@@ -122,6 +130,7 @@ UNSUBSCRIBE_PHRASES = {
     NotificationKind.DRAFT_IDLE: _("reminders of idle draft commitments"),
     NotificationKind.REVIEW_WAITING: _("reminders of items waiting for review"),
     NotificationKind.MODERATION_DIGEST: _("the daily moderation digest"),
+    NotificationKind.FORUM_REGISTRATION_CLOSING: _("reminders that Forum registration closes"),
     UNSUBSCRIBE_ALL: _("all reminders and digests"),
 }
 # Kinds only the Secretariat receives; the preferences page shows their switches to staff only.

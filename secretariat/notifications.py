@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coalition.emails import OutgoingEmail
 from commitments.models import Autosave, Commitment, CoPartnership, Deliverable, ProgressUpdate
+from forum.models import ForumEdition, Registration, Session
 from partners.models import Organization
 from secretariat import selectors
 from secretariat.models import (
@@ -36,6 +37,7 @@ OVERDUE_AFTER_DAYS = 7
 NO_COMMITMENT_AFTER_DAYS = 30
 DRAFT_IDLE_DAYS = 30
 REVIEW_AFTER_WORKING_DAYS = 5
+FORUM_REGISTRATION_CLOSING_DAYS = 7
 # The longest a digest looks back, whatever the date of the previous one.
 DIGEST_MAX_LOOKBACK = timedelta(days=62)
 # A digest stays short: the latest few of each section, then a link to the rest on the site.
@@ -246,15 +248,68 @@ def review_waiting_emails(*, day: date) -> list[OutgoingEmail]:
     ]
 
 
-# The daily reminders job runs each of these. The Forum's "registration closing" reminder joins
-# here: a function of `day` returning OutgoingEmails of a new NotificationKind (with its switch
-# in NotificationPreference and PREFERENCE_FIELD_OF_KIND).
+def forum_registration_closing_emails(*, day: date) -> list[OutgoingEmail]:
+    """To every member of an approved partner who has not registered (nor joined the waitlist)
+    for a published edition whose registration closes within 7 days; once per edition.
+
+    A sweep that missed days still reminds while registration is open: an edition closing in
+    fewer than 7 days is caught up on, one closing today (after the morning run) or earlier is
+    not."""
+    editions = list(
+        ForumEdition.objects.published()
+        .filter(
+            registration_opens_at__lt=start_of(day + timedelta(days=1)),
+            registration_closes_at__gte=start_of(day + timedelta(days=1)),
+            registration_closes_at__lt=start_of(
+                day + timedelta(days=FORUM_REGISTRATION_CLOSING_DAYS + 1)
+            ),
+        )
+        .order_by("registration_closes_at", "pk")
+    )
+    if not editions:
+        return []
+    registered = set(
+        Registration.objects.live()
+        .filter(edition__in=editions)
+        .values_list("edition_id", "user_id")
+    )
+    kind = NotificationKind.FORUM_REGISTRATION_CLOSING
+    members = selectors.members_wanting(
+        kind=kind,
+        organization_ids=Organization.objects.filter(
+            status=Organization.Status.APPROVED
+        ).values_list("pk", flat=True),
+    )
+    # A person who belongs to several partners is reminded once.
+    people = {user.pk: user for users in members.values() for user in users}
+    emails = []
+    for edition in editions:
+        for user_id in sorted(people):
+            if (edition.pk, user_id) in registered:
+                continue
+            emails.append(
+                _email(
+                    people[user_id],
+                    kind=kind,
+                    template="secretariat/forum_registration_closing",
+                    about=edition,
+                    edition=edition,
+                    closes_at=edition.registration_closes_at,
+                    days_left=(edition.registration_closes_at.date() - day).days,
+                )
+            )
+    return emails
+
+
+# The daily reminders job runs each of these: a function of `day` returning OutgoingEmails of a
+# NotificationKind (with its switch in NotificationPreference and PREFERENCE_FIELD_OF_KIND).
 REMINDERS = {
     NotificationKind.DELIVERABLE_DUE: deliverable_due_emails,
     NotificationKind.DELIVERABLE_OVERDUE: deliverable_overdue_emails,
     NotificationKind.NO_COMMITMENT: no_commitment_emails,
     NotificationKind.DRAFT_IDLE: draft_idle_emails,
     NotificationKind.REVIEW_WAITING: review_waiting_emails,
+    NotificationKind.FORUM_REGISTRATION_CLOSING: forum_registration_closing_emails,
 }
 
 
@@ -477,6 +532,60 @@ class AnnouncementsPublished(DigestSection):
         ]
 
 
+class ForumEditionsPublished(DigestSection):
+    """A Forum edition made public in the period: news for every reader. An edition has no
+    publication date of its own; its history says when it was first published."""
+
+    key = "forum_editions"
+    title = _("Forum editions announced")
+    list_viewname = "forum:index"
+
+    def items(self, *, since, until):
+        first_published = (
+            ForumEdition.history.filter(id=OuterRef("pk"), is_published=True)
+            .order_by("history_date")
+            .values("history_date")[:1]
+        )
+        editions = (
+            ForumEdition.objects.published()
+            .annotate(first_published_at=Subquery(first_published))
+            .filter(first_published_at__gte=since, first_published_at__lt=until)
+            .order_by("first_published_at", "pk")
+        )
+        return [
+            DigestItem(obj=edition, at=edition.first_published_at, for_everyone=True)
+            for edition in editions
+        ]
+
+
+class ForumSessionsAdded(DigestSection):
+    """A session added to the programme of a published edition: news for the followers of its
+    thematic area, or for every reader when it has none."""
+
+    key = "forum_sessions"
+    title = _("Forum sessions added")
+    list_viewname = "forum:index"
+
+    def items(self, *, since, until):
+        sessions = (
+            Session.objects.public()
+            .filter(created_at__gte=since, created_at__lt=until)
+            .select_related("edition", "thematic_area")
+            .order_by("created_at", "pk")
+        )
+        return [
+            DigestItem(
+                obj=session,
+                at=session.created_at,
+                thematic_area_ids=frozenset({session.thematic_area_id})
+                if session.thematic_area_id
+                else frozenset(),
+                for_everyone=session.thematic_area_id is None,
+            )
+            for session in sessions
+        ]
+
+
 # In the order the digest shows them.
 DIGEST_SECTIONS: list[DigestSection] = [
     AnnouncementsPublished(),
@@ -484,6 +593,8 @@ DIGEST_SECTIONS: list[DigestSection] = [
     CommitmentsPublished(),
     ProgressReported(),
     GoodPracticesPublished(),
+    ForumEditionsPublished(),
+    ForumSessionsAdded(),
 ]
 
 

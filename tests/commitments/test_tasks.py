@@ -132,3 +132,31 @@ def test_an_answered_invitation_is_not_sent(draft, initech, ivan, bob, sent):
     tasks.send_copartner_invitation(copartnership.pk)
 
     assert sent == []
+
+
+def test_a_decision_task_run_twice_sends_one_email(submitted, sam, alice):
+    from django.core import mail
+
+    services.commitment_return(commitment=submitted, actor=sam, reason="Add SDGs.")
+    mail.outbox.clear()
+
+    tasks.send_commitment_decision(submitted.pk, "returned", None)
+    tasks.send_commitment_decision(submitted.pk, "returned", None)  # a retried task
+
+    assert [message.to for message in mail.outbox] == [["alice@example.org"]]
+
+
+def test_a_co_partner_invitation_task_run_twice_sends_one_email(draft, initech, ivan, bob):
+    from django.core import mail
+
+    from commitments.models import CoPartnership
+
+    copartnership = CoPartnership.objects.create(
+        commitment=draft, organization=initech, invited_by=bob
+    )
+    mail.outbox.clear()
+
+    tasks.send_copartner_invitation(copartnership.pk)
+    tasks.send_copartner_invitation(copartnership.pk)
+
+    assert [message.to for message in mail.outbox] == [["ivan@example.org"]]

@@ -86,3 +86,23 @@ def test_the_author_of_a_hidden_post_is_told_why(sam, run_queued_tasks):
     assert "Advertising is not allowed" in message.body
     assert "Advertising is not allowed" in html_of(message)
     assert f"#post-{post.pk}" in message.body
+
+
+def test_a_confirmation_task_run_twice_sends_one_email(full_edition, alice):
+    registration = alice.forum_registrations.get()
+
+    tasks.send_registration_confirmation(registration.pk)
+    tasks.send_registration_confirmation(registration.pk)  # a retried task
+
+    assert [message.to for message in mail.outbox] == [["alice@example.org"]]
+
+
+def test_a_hidden_post_task_run_twice_sends_one_email(sam):
+    post = PostFactory()
+    services.post_hide(post=post, actor=sam, reason="Advertising is not allowed")
+    mail.outbox.clear()
+
+    tasks.send_post_hidden(post.pk)
+    tasks.send_post_hidden(post.pk)
+
+    assert [message.to for message in mail.outbox] == [[post.author.email]]

@@ -25,7 +25,7 @@ from tests.secretariat.conftest import translated
 pytestmark = pytest.mark.django_db
 
 MONTHLY = date(2026, 12, 1)
-QUERIES = 20
+QUERIES = 22
 WEEKLY = date(2026, 11, 30)
 
 
@@ -250,8 +250,10 @@ def test_the_digest_builder_query_count_does_not_grow_with_the_batch(django_asse
     # 4-5 new partners (with their constituency) and their regions; 6-8 commitments published,
     # their areas and regions; 9-11 progress updates (with commitment and lead), the
     # commitments' areas and regions; 12 announcements of the period; 13 good practices with
-    # their organization; 14 savepoint; 15 the keys already recorded; 16 insert the digests;
-    # 17 the keys again; 18 move each person's "covered until"; 19 release; 20 the ids to send.
+    # their organization; 14 Forum editions published (first publication from their history);
+    # 15 Forum sessions added (with edition and area); 16 savepoint; 17 the keys already
+    # recorded; 18 insert the digests; 19 the keys again; 20 move each person's "covered until";
+    # 21 release; 22 the ids to send.
     # Rendering reads only what was fetched.
     for batch in (few, many):
         with django_assert_num_queries(QUERIES):
