@@ -5,13 +5,18 @@ from django.urls import include, path, re_path
 
 from coalition import api
 from commitments.api.views import CommitmentViewSet, ProgressUpdateViewSet
+from forum.api.views import ForumEditionViewSet, SessionViewSet
 from partners.api.views import PartnerViewSet
+from secretariat.api.good_practices import GoodPracticeViewSet
 
 app_name = "api"
 
 router = api.ApiRouter()
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("commitments", CommitmentViewSet, basename="commitment")
+router.register("good-practices", GoodPracticeViewSet, basename="good-practice")
+router.register("forum/editions", ForumEditionViewSet, basename="forum-edition")
+router.register("forum/sessions", SessionViewSet, basename="forum-session")
 router.register("thematic-areas", api.ThematicAreaViewSet, basename="thematic-area")
 router.register("priorities", api.PriorityViewSet, basename="priority")
 router.register("sdgs", api.SdgViewSet, basename="sdg")

@@ -426,3 +426,12 @@ def coordinating_group_area_members(*, today: date | None = None) -> QuerySet:
             to_attr="admins",
         )
     )
+
+
+def good_practice_list_for_sync() -> QuerySet[GoodPractice]:
+    """Published practices and those that were published and left public view since (their
+    `published_at` stays): a sync client must learn that they left. Drafts, submitted and
+    returned practices that were never published are never reported."""
+    return GoodPractice.objects.filter(
+        Q(status=GoodPractice.Status.PUBLISHED) | Q(published_at__isnull=False)
+    )

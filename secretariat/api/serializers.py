@@ -64,3 +64,51 @@ class StatsSerializer(serializers.Serializer):
     resources_by_constituency = StatsMoneyRowSerializer(many=True)
     growth = StatsGrowthRowSerializer(many=True)
     countries = StatsCountryRowSerializer(many=True)
+
+
+# Good practices ----------------------------------------------------------------------------------
+#
+# What the API shows of a good practice: published ones in full; one that was published and left
+# public view comes in a sync as `{"id", "public": false, "updated_at"}`. Never its reason of
+# return, its author, its attachments (files of drafts stay on the website) nor anything else
+# of a practice that is not published.
+
+
+class GoodPracticeOrganizationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    acronym = serializers.CharField(allow_blank=True)
+
+
+class GoodPracticeSerializer(serializers.Serializer):
+    """A practice a partner shared, curated and published by the Secretariat."""
+
+    id = serializers.IntegerField()
+    public = serializers.BooleanField(help_text="Always true for a published practice.")
+    title = serializers.CharField()
+    summary = serializers.CharField()
+    what_worked = serializers.CharField()
+    results = serializers.CharField(allow_blank=True)
+    organization = GoodPracticeOrganizationSerializer(help_text="The partner that shared it.")
+    countries = serializers.ListField(
+        child=serializers.CharField(), help_text="ISO 3166-1 alpha-2 codes."
+    )
+    thematic_areas = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes of thematic areas."
+    )
+    sdgs = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Numbers of Sustainable Development Goals."
+    )
+    language = serializers.CharField(help_text="Language of the text.")
+    published_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    web_url = serializers.URLField(help_text="Its page on the registry's website.")
+
+
+class GoodPracticeRemovedSerializer(serializers.Serializer):
+    """A practice that left public view: remove your copy."""
+
+    id = serializers.IntegerField()
+    public = serializers.BooleanField(help_text="Always false.")
+    updated_at = serializers.DateTimeField()

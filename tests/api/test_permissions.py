@@ -51,6 +51,20 @@ MATRIX = [
     ),
     ("patch", "partners/{acme}/", {}, dict.fromkeys(ACTORS, 405)),
     ("delete", "partners/{acme}/", None, dict.fromkeys(ACTORS, 405)),
+    # Good practices and the Forum: read-only; drafts and unpublished editions for no one.
+    ("get", "good-practices/", None, dict.fromkeys(ACTORS, 200)),
+    ("get", "good-practices/{practice}/", None, dict.fromkeys(ACTORS, 200)),
+    ("get", "good-practices/{practice_draft}/", None, dict.fromkeys(ACTORS, 404)),
+    ("post", "good-practices/", {}, dict.fromkeys(ACTORS, 405)),
+    ("patch", "good-practices/{practice}/", {}, dict.fromkeys(ACTORS, 405)),
+    ("get", "forum/editions/", None, dict.fromkeys(ACTORS, 200)),
+    ("get", "forum/editions/{edition}/", None, dict.fromkeys(ACTORS, 200)),
+    ("get", "forum/editions/{edition_hidden}/", None, dict.fromkeys(ACTORS, 404)),
+    ("post", "forum/editions/", {}, dict.fromkeys(ACTORS, 405)),
+    ("get", "forum/sessions/", None, dict.fromkeys(ACTORS, 200)),
+    ("get", "forum/sessions/{session}/", None, dict.fromkeys(ACTORS, 200)),
+    ("get", "forum/sessions/{session_hidden}/", None, dict.fromkeys(ACTORS, 404)),
+    ("delete", "forum/sessions/{session}/", None, dict.fromkeys(ACTORS, 405)),
     # Commitments: reading.
     ("get", "commitments/", None, dict.fromkeys(ACTORS, 200)),
     ("get", "commitments/{published}/", None, dict.fromkeys(ACTORS, 200)),
@@ -156,7 +170,12 @@ CASES = [
 @pytest.fixture
 def world(acme, globex, alice, bob, charlie, sam, draft, submitted, published, progress):
     from partners.models import Organization
-    from tests.factories import OrganizationFactory
+    from tests.factories import (
+        ForumEditionFactory,
+        GoodPracticeFactory,
+        OrganizationFactory,
+        SessionFactory,
+    )
 
     hooli = OrganizationFactory(
         name="Hooli Foundation", status=Organization.Status.APPLIED, approved_at=None
@@ -168,6 +187,12 @@ def world(acme, globex, alice, bob, charlie, sam, draft, submitted, published, p
         "submitted": submitted,
         "published": published,
         "progress": progress,
+        "practice": GoodPracticeFactory(organization=acme, published=True),
+        "practice_draft": GoodPracticeFactory(organization=acme),
+        "edition": (edition := ForumEditionFactory()),
+        "session": SessionFactory(edition=edition),
+        "edition_hidden": (hidden := ForumEditionFactory(is_published=False)),
+        "session_hidden": SessionFactory(edition=hidden),
         "tokens": {
             ANONYMOUS: None,
             MEMBER: token_of(alice),

@@ -12,13 +12,20 @@ from drf_spectacular.validation import validate_schema
 
 from commitments import services
 from commitments.models import Commitment, ProgressUpdate
+from forum.models import ForumEdition, Session
 from partners.models import Membership, Organization
+from secretariat.models import GoodPractice
 from tests.api.conftest import body, build_openapi, make_published, token_of
 from tests.factories import (
     ApplicationFactory,
     CoPartnershipFactory,
     EvidenceFileFactory,
+    ForumEditionFactory,
+    GoodPracticeFactory,
     MembershipFactory,
+    RegistrationFactory,
+    SessionFactory,
+    SpeakerFactory,
 )
 
 
@@ -49,6 +56,12 @@ EXPECTED_PATHS = {
     "/api/v1/commitments/{id}/complete/",
     "/api/v1/commitments/{commitment_pk}/progress/",
     "/api/v1/commitments/{commitment_pk}/progress/{id}/",
+    "/api/v1/good-practices/",
+    "/api/v1/good-practices/{id}/",
+    "/api/v1/forum/editions/",
+    "/api/v1/forum/editions/{id}/",
+    "/api/v1/forum/sessions/",
+    "/api/v1/forum/sessions/{id}/",
     "/api/v1/thematic-areas/",
     "/api/v1/thematic-areas/{code}/",
     "/api/v1/priorities/",
@@ -156,6 +169,24 @@ REVIEWED = {
     "Sdg": {"number", "names", "colour"},
     "Region": {"m49", "kind", "parent", "names", "countries"},
     "Names": {"en", "fr", "es"},
+    "GoodPractice": {
+        "id", "public", "title", "summary", "what_worked", "results", "organization",
+        "countries", "thematic_areas", "sdgs", "language", "published_at", "created_at",
+        "updated_at", "web_url",
+    },
+    "GoodPracticeOrganization": {"id", "name", "acronym"},
+    "GoodPracticeRemoved": {"id", "public", "updated_at"},
+    "ForumEdition": {
+        "id", "public", "year", "theme", "description", "starts_on", "ends_on", "time_zone",
+        "in_person", "online", "place", "registration_opens_at", "registration_closes_at",
+        "created_at", "updated_at", "web_url",
+    },
+    "Session": {
+        "id", "public", "edition", "year", "title", "description", "thematic_area",
+        "starts_at", "ends_at", "room", "link", "speakers", "created_at", "updated_at",
+        "web_url",
+    },
+    "Speaker": {"name", "affiliation", "role"},
     "Error": {"code", "message", "fields"},
     "ErrorDetail": {"code", "message"},
 }  # fmt: skip
@@ -235,6 +266,27 @@ def secrets_world(acme, alice, bob, globex, charlie, sam):
     services.progress_update_create(
         commitment=published, actor=alice, date=timezone.localdate(), narrative="Public news."
     )
+    # Good practices that are not published, and the Forum's private side.
+    GoodPracticeFactory(organization=acme, title="Public practice", published=True)
+    GoodPracticeFactory(organization=acme, title="PRIVATE-PRACTICE-DRAFT")
+    GoodPracticeFactory(organization=acme, title="PRIVATE-PRACTICE-SUBMITTED", submitted=True)
+    GoodPracticeFactory(
+        organization=acme,
+        title="PRIVATE-PRACTICE-RETURNED",
+        status="returned",
+        status_reason="PRIVATE-PRACTICE-REASON",
+    )
+    forum = ForumEditionFactory(theme="Public Forum")
+    SpeakerFactory(
+        session=SessionFactory(edition=forum),
+        name="",
+        user=MembershipFactory(organization=acme, user__email="speaker@example.org").user,
+    )
+    RegistrationFactory(
+        edition=forum, accessibility_needs="PRIVATE-NEEDS", user__email="reg@example.org"
+    )
+    hidden = ForumEditionFactory(theme="PRIVATE-UNPUBLISHED-FORUM", is_published=False)
+    SessionFactory(edition=hidden, title="PRIVATE-UNPUBLISHED-SESSION")
     return {"published": published, "draft": draft, "returned": returned}
 
 
@@ -261,6 +313,12 @@ def urls_of(template: str) -> list[str]:
         return [template.format(id=pk) for pk in Commitment.objects.values_list("pk", flat=True)]
     if template.startswith("partners/{id}/"):
         return [template.format(id=pk) for pk in Organization.objects.values_list("pk", flat=True)]
+    if template.startswith("good-practices/{id}/"):
+        return [template.format(id=pk) for pk in GoodPractice.objects.values_list("pk", flat=True)]
+    if template.startswith("forum/editions/{id}/"):
+        return [template.format(id=pk) for pk in ForumEdition.objects.values_list("pk", flat=True)]
+    if template.startswith("forum/sessions/{id}/"):
+        return [template.format(id=pk) for pk in Session.objects.values_list("pk", flat=True)]
     if "{" in template:
         assert template.split("/")[0] in VOCABULARIES, template
         return []  # the fixed lists hold nothing private
