@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from coalition.filters import UpdatedSinceFilter
 from coalition.models import (
     Constituency,
     Priority,
@@ -136,9 +137,7 @@ class CommitmentFilter(django_filters.FilterSet):
         label=_("Reporting status"),
         empty_label=_("Any reporting status"),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Changed since")
-    )
+    updated_since = UpdatedSinceFilter()
     ordering = CommitmentOrderingFilter(
         fields=(
             ("published_at", "published_at"),

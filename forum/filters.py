@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from coalition.filters import UpdatedSinceFilter
 from coalition.models import ThematicArea
 from forum import selectors
 from forum.models import ForumEdition, Post, Session, Thread
@@ -22,9 +23,7 @@ class SessionFilter(django_filters.FilterSet):
         empty_label=_("All thematic areas"),
     )
     edition = django_filters.NumberFilter(field_name="edition__year", label=_("Edition (year)"))
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Changed since")
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Session

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from coalition.filters import UpdatedSinceFilter
 from coalition.models import Constituency, Region
 from partners.models import Organization
 
@@ -30,9 +31,7 @@ class OrganizationFilter(django_filters.FilterSet):
         label=_("Country"),
         empty_label=_("All countries"),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Changed since")
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = Organization

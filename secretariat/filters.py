@@ -6,6 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from coalition.filters import UpdatedSinceFilter
 from coalition.models import SustainableDevelopmentGoal, ThematicArea
 from commitments.filters import countries_pattern
 from secretariat.models import GoodPractice
@@ -34,9 +35,7 @@ class GoodPracticeFilter(django_filters.FilterSet):
         label=_("Sustainable Development Goal"),
         empty_label=_("All goals"),
     )
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="updated_at", lookup_expr="gte", label=_("Changed since")
-    )
+    updated_since = UpdatedSinceFilter()
 
     class Meta:
         model = GoodPractice

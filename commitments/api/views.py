@@ -32,10 +32,10 @@ from coalition.api import (
     OrderingKey,
     ResourceViewSet,
     RowRetrieveMixin,
-    UpdatedSinceFilter,
     csv_columns_of,
     vocabulary_filters,
 )
+from coalition.filters import UpdatedSinceFilter
 from coalition.models import Priority, Region, ThematicArea
 from commitments import selectors, services
 from commitments.api import serializers

@@ -18,10 +18,10 @@ from coalition.api import (
     OrderingKey,
     ResourceViewSet,
     RowRetrieveMixin,
-    UpdatedSinceFilter,
     csv_columns_of,
     vocabulary_filters,
 )
+from coalition.filters import UpdatedSinceFilter
 from commitments.filters import IntegerFilter
 from forum import selectors
 from forum.api import serializers

@@ -15,10 +15,10 @@ from coalition.api import (
     LeanFilterSetMixin,
     ResourceViewSet,
     RowRetrieveMixin,
-    UpdatedSinceFilter,
     csv_columns_of,
     vocabulary_filters,
 )
+from coalition.filters import UpdatedSinceFilter
 from partners import selectors
 from partners.api import serializers
 from partners.api.selectors import organization_list_for_sync

@@ -22,11 +22,11 @@ from coalition.api import (
     RelatedJsonList,
     ResourceViewSet,
     RowRetrieveMixin,
-    UpdatedSinceFilter,
     csv_columns_of,
     raw_json,
     vocabulary_filters,
 )
+from coalition.filters import UpdatedSinceFilter
 from coalition.models import ThematicArea
 from commitments.filters import IntegerFilter, countries_pattern
 from secretariat import selectors

@@ -307,3 +307,14 @@ def test_the_directory_query_count_does_not_grow_with_partners(client, django_as
     OrganizationFactory.create_batch(20)
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("partners:directory"))
+
+
+@pytest.mark.parametrize(
+    ("moment", "valid"),
+    [("1013-06-03T20:02:36+22:47", True), ("0001-01-01T00:00:00-01:00", True), ("soon", False)],
+)
+def test_an_offset_the_database_refuses_is_never_a_server_error(client, acme, moment, valid):
+    # Times are turned to UTC before the query: PostgreSQL refuses a +22:47 offset.
+    response = client.get(reverse("partners:directory"), {"updated_since": moment})
+    assert response.status_code == 200
+    assert ("updated_since" not in response.context["filter"].errors) is valid
