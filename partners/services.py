@@ -42,7 +42,9 @@ def _find_duplicate(*, name: str, website: str, exclude_pk: int | None = None):
         return same_name.first(), "name"
     host = _website_host(website)
     if host:
-        for candidate in live.exclude(website="").only("pk", "name", "website", "status"):
+        # The database narrows to addresses containing the host; the exact host is checked here.
+        candidates = live.filter(website__icontains=host).only("pk", "name", "website", "status")
+        for candidate in candidates:
             if _website_host(candidate.website) == host:
                 return candidate, "website"
     return None, None
