@@ -6,6 +6,7 @@ from coalition.admin_tools import AgeFilter, decision_action
 from coalition.models import Region
 from partners import services
 from partners.models import Application, Invitation, Membership, Organization
+from partners.selectors import organizations_in_region
 
 
 class RegionFilter(admin.SimpleListFilter):
@@ -20,7 +21,8 @@ class RegionFilter(admin.SimpleListFilter):
         region = Region.objects.filter(m49=self.value()).first() if self.value() else None
         if region is None:
             return queryset
-        return queryset.filter(**{f"{self.organization_path}country__in": region.country_codes})
+        in_region = organizations_in_region(region).values("pk")
+        return queryset.filter(**{f"{self.organization_path}pk__in": in_region})
 
 
 class ApplicationRegionFilter(RegionFilter):

@@ -8,6 +8,7 @@ from django_countries import countries
 from coalition.filters import UpdatedSinceFilter
 from coalition.models import Constituency, Region
 from partners.models import Organization
+from partners.selectors import organizations_in_region
 
 
 class OrganizationFilter(django_filters.FilterSet):
@@ -48,14 +49,7 @@ class OrganizationFilter(django_filters.FilterSet):
         return queryset
 
     def filter_region(self, queryset, name, region):
-        # A partner is in a region if it is headquartered there or works there.
-        in_region = Organization.objects.filter(
-            Q(country__in=region.country_codes)
-            | Q(regions=region)
-            | Q(regions__parent=region)
-            | Q(regions__parent__parent=region)
-        )
-        return queryset.filter(pk__in=in_region.values("pk"))
+        return queryset.filter(pk__in=organizations_in_region(region).values("pk"))
 
     def filter_country(self, queryset, name, code):
         # Countries of operation are stored as "KE,TZ,UG": two-letter codes never straddle a comma.

@@ -1,15 +1,26 @@
 """Reads of the partners app, and the one place that decides who may see or edit a partner."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from coalition.models import User
+from coalition.models import Region, User
 from partners.models import Membership, Organization
 
 
 def organization_list_public() -> QuerySet[Organization]:
     return Organization.objects.public().select_related("constituency")
+
+
+def organizations_in_region(region: Region) -> QuerySet[Organization]:
+    """A partner is in a region if it is headquartered there or works there (a region of
+    operation, or one of its sub-regions): the directory, the API and the admin agree on it."""
+    return Organization.objects.filter(
+        Q(country__in=region.country_codes)
+        | Q(regions=region)
+        | Q(regions__parent=region)
+        | Q(regions__parent__parent=region)
+    )
 
 
 def organization_get_for_user(*, pk: int, user: User, for_edit: bool = False) -> Organization:

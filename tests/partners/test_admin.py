@@ -6,6 +6,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from coalition.models import Region
 from partners.models import Application, Organization
 from tests.factories import ApplicationFactory
 
@@ -85,20 +86,53 @@ def test_a_refused_decision_is_reported_and_the_others_go_on(client, sam, pendin
     assert "1 item done" in response.text
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        "decision__exact=pending",
-        "organization__country=KE",
-        "region=002",
-        "age=5",
-        "q=Organization",
-    ],
-)
-def test_the_moderation_list_filters_and_searches(client, sam, pending, query):
-    client.force_login(sam)
+@pytest.fixture
+def applicants(db):
+    """Three applicants: headquartered in Kenya, in France but working in Eastern Africa, and in
+    France only; one of them older and rejected."""
+    kenya = ApplicationFactory(
+        organization__name="Nairobi Workers Union", organization__country="KE"
+    )
+    abroad = ApplicationFactory(organization__name="Lyon Cooperative", organization__country="FR")
+    abroad.organization.regions.add(Region.objects.get(m49="014"))
+    france = ApplicationFactory(
+        organization__name="Paris Foundation",
+        organization__country="FR",
+        decision=Application.Decision.REJECTED,
+        reason="Outside the Coalition's scope.",
+    )
+    return kenya, abroad, france
+
+
+def _listed(client, query: str) -> set[str]:
     response = client.get(f"{CHANGELIST}?{query}")
     assert response.status_code == 200
+    return {application.organization.name for application in response.context["cl"].result_list}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("decision__exact=pending", {"Nairobi Workers Union", "Lyon Cooperative"}),
+        ("organization__country=KE", {"Nairobi Workers Union"}),
+        # Africa: headquartered there, or working in one of its sub-regions, as in the directory.
+        ("region=002", {"Nairobi Workers Union", "Lyon Cooperative"}),
+        ("region=150", {"Lyon Cooperative", "Paris Foundation"}),
+        ("q=Cooperative", {"Lyon Cooperative"}),
+    ],
+)
+def test_the_moderation_list_filters_and_searches(client, sam, applicants, query, expected):
+    client.force_login(sam)
+    assert _listed(client, query) == expected
+
+
+def test_the_admin_region_filter_agrees_with_the_directory(client, sam, applicants):
+    approved = Organization.objects.filter(pk__in=[a.organization_id for a in applicants])
+    approved.update(status=Organization.Status.APPROVED)
+    client.force_login(sam)
+    directory = client.get(reverse("partners:directory"), {"region": "002"})
+    admin_names = _listed(client, "region=002")
+    assert {o.name for o in directory.context["page"]} == admin_names
 
 
 def test_the_age_filter_keeps_only_old_applications(client, sam, pending, time_machine):
