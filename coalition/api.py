@@ -13,10 +13,11 @@ Every resource's views are built from the classes here, so that all of them answ
 - the OpenAPI schema (every error and header described) and its Swagger UI, served locally.
 
 Lists are built from `.values()` rows in one query (related codes and objects gathered as JSON
-by `RelatedJsonList`, embedded as they are) and rendered by orjson: on 100k commitments that is
-~2x one hand-written SQL query where a ModelSerializer with prefetching is ~9x (NOTES-STACK.md,
-bench/report.md). The output serializers of each app still describe every field for the schema;
-a test checks that every response matches it exactly.
+by `RelatedJsonList`, embedded as they are; a large representation's members written by the
+database with `JsonMembers`) and rendered by orjson: on 100k commitments a ModelSerializer with
+prefetching is ~9x one hand-written SQL query (NOTES-STACK.md, bench/report.md). The output
+serializers of each app still describe every field for the schema; a test checks that every
+response matches it exactly.
 """
 
 import base64
@@ -45,6 +46,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.template import engines
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
 from django.utils.encoding import force_str
 from django.utils.functional import Promise
 from django.utils.http import http_date, parse_etags, parse_http_date_safe, quote_etag
@@ -161,6 +163,33 @@ def sync(state, session=requests.Session()):
 `next_updated_since` is a little earlier than the time of the first page, so consecutive runs
 overlap by a minute: a record may come in two runs, never in none. A record that left public
 view is reported only to clients that saw it public: one that never was public does not appear.
+
+## Webhooks
+
+Rather than polling, register a webhook (`POST /api/v1/webhooks/`, or *My account → Webhooks*)
+with an https address and the events you want: `partner.approved`, `commitment.published`,
+`commitment.updated` (published edits), `commitment.withdrawn`, `progress.posted`. The registry
+then POSTs each event as JSON: `{"id": "<delivery id>", "event": "...", "created_at": "...",
+"data": {...}}`, where `data` is the record as `GET` shows it to an anonymous client. Answer
+with any 2xx status within 10 seconds; otherwise the delivery is tried again after 1 minute,
+5 minutes, 30 minutes, 2 hours and 8 hours, with the same body and `id` (ignore an `id` you
+already processed). A webhook whose deliveries fail 10 times in a row is disabled and its owner
+emailed. Addresses on private networks are refused.
+
+Each delivery carries `X-Coalition-Event`, `X-Coalition-Delivery` (the `id`) and
+`X-Coalition-Signature: t=<unix time>,v1=<hex>`: an HMAC-SHA256, with the webhook's secret, of
+the time, a dot and the raw body. Check it before trusting the body, and refuse an old time:
+
+```python
+import hashlib, hmac, time
+
+def verify(secret: str, header: str, body: bytes, tolerance: int = 300) -> bool:
+    fields = dict(part.split("=", 1) for part in header.split(","))
+    signed = f"{fields['t']}.".encode() + body
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    recent = abs(time.time() - int(fields["t"])) <= tolerance
+    return recent and hmac.compare_digest(expected, fields["v1"])
+```
 
 ## Errors
 
@@ -385,6 +414,26 @@ class LeanFilterSetMixin:
                 filter_.method = filter_.method  # binds its FilterMethod to the copy
             self.filters[name] = filter_
 
+    def get_form_class(self):
+        # The same for every request (the filters are copies of the declared ones): built once
+        # per FilterSet class, where django-filter builds a class and its fields each time, and
+        # its forms share the fields instead of deep-copying them (~0.7 ms a filtered page
+        # together). The fields only validate, and keep nothing of a request: an API list never
+        # renders its form.
+        form_class = type(self).__dict__.get("_lean_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            form_class.base_fields = SharedFields(form_class.base_fields)
+            type(self)._lean_form_class = form_class
+        return form_class
+
+
+class SharedFields(dict):
+    """A form's fields, given as they are to each form (Django deep-copies `base_fields`)."""
+
+    def __deepcopy__(self, memo):
+        return dict(self)
+
 
 class Codes(frozenset):
     """A fixed set of codes; filters are deep-copied for each request, these are not."""
@@ -438,6 +487,11 @@ def _region_tree() -> tuple[dict[str, frozenset[str]], dict[str, list[str]]]:
 
 
 REGION_SUBTREE, REGION_COUNTRIES = _region_tree()
+# For each country, the regions, sub-regions and intermediate regions that contain it.
+COUNTRY_REGIONS: dict[str, list[str]] = {}
+for _m49, _countries in sorted(REGION_COUNTRIES.items()):
+    for _country in _countries:
+        COUNTRY_REGIONS.setdefault(_country, []).append(_m49)
 COUNTRY_CODES = Codes(code for code, _name in countries)
 
 
@@ -739,17 +793,25 @@ class KeysetPagination:
                 )
             queryset = queryset.filter(after)
         sign = "-" if descending else ""
-        queryset = view.project_page(queryset).annotate(keyset_key=F("keyset_key"))
+        queryset = view.project_page(queryset)
+        # The key of the last row: a column the page shows already (`updated_at`), else the
+        # ordering's expression as one more column.
+        key = getattr(spec.expression, "name", None)
+        if key not in queryset.query.values_select:
+            key = "keyset_key"
+            queryset = queryset.annotate(keyset_key=F("keyset_key"))
         if cursor is None:
             # The pass sees the records as they are now: up to the table's last change, read in
             # the same statement. (A bound taken from the clock would make every first page
             # differ, and its ETag never match.)
-            queryset = queryset.annotate(sync_until=LastChange(view.model, **view.sync_scope()))
-        rows = list(queryset.order_by(f"{sign}keyset_key", f"{sign}id")[: size + 1])
+            queryset = queryset.annotate(
+                sync_until=as_text(LastChange(view.model, **view.sync_scope()))
+            )
+        rows = list(queryset.order_by(f"{sign}{key}", f"{sign}id")[: size + 1])
         if cursor is not None:
             until = cursor.until
         elif rows:
-            until = rows[0]["sync_until"]
+            until = parse_db_time(rows[0]["sync_until"])
         else:
             until = view.model.objects.filter(**view.sync_scope()).aggregate(
                 until=Max("updated_at")
@@ -760,7 +822,7 @@ class KeysetPagination:
         if len(rows) > size:
             rows = rows[:size]
             last = rows[-1]
-            token = encode_cursor(Cursor(ordering, last["keyset_key"], last["id"], until))
+            token = encode_cursor(Cursor(ordering, last[key], last["id"], until))
             next_url = replace_query_param(
                 request.build_absolute_uri(), self.cursor_query_param, token
             )
@@ -869,6 +931,102 @@ class RelatedJsonList(models.Expression):
         raise NotImplementedError(f"RelatedJsonList has no SQL for {connection.vendor}.")
 
 
+class RelatedJsonObject(RelatedJsonList):
+    """The one row a listed row points to (its lead partner...) as a JSON object (text), from
+    a correlated subquery rather than a join: PostgreSQL evaluates it for the rows of the page
+    only, after the sort and the limit, where a filtered page joined all its candidate rows
+    (hashing the 10,000 partners: ~3 ms of a three-filter page). `value` maps names to
+    column expressions (in the object's order); `source` and `where` as RelatedJsonList's."""
+
+    def __init__(self, *, value: dict[str, str], source: str, where: str):
+        super().__init__(value=value, source=source, where=where, order="")
+
+    def as_postgresql(self, compiler, connection):
+        # Concatenated rather than json_build_object's `{"id" : 1}`: as compact as orjson.
+        _value, where = self._parts(compiler, "postgresql")
+        pairs = " || ',' || ".join(
+            f"'\"{name}\":' || to_json({column})::text" for name, column in self.value.items()
+        )
+        return f"(SELECT '{{' || {pairs} || '}}' FROM {self.source} WHERE {where})", []
+
+    def as_sqlite(self, compiler, connection):
+        value, where = self._parts(compiler, "sqlite")
+        return f"(SELECT {value} FROM {self.source} WHERE {where})", []
+
+
+class JsonMembers(models.Expression):
+    """Members of a row's JSON object, written by the database as text (`,"title":"..."`
+    for each), so that a list's rows reach Python as one string each: no column to convert
+    nor object to build and serialize per row (~20 µs a row otherwise, the larger part of a
+    page's Python time). As compact as orjson writes, strings escaped alike (quote, backslash,
+    control characters).
+
+    `members` maps each name, in order, to `(kind, column)`: a column of the listed row's
+    table of one of the kinds below, or ("json", expression) for an expression that gives
+    JSON text (RelatedJsonList, RelatedJsonObject). Kinds: "text", "date" (ISO),
+    "time" (ISO in UTC, `Z`, microseconds when not zero, as orjson), "decimal" (a string
+    with its two places), "json" (a JSON column as stored), "codes" (a CodeArrayField),
+    "countries" (a CountryField(multiple=True)). Columns of kinds "text" and "date" must not
+    be null.
+    """
+
+    output_field = models.TextField()
+
+    POSTGRESQL = {
+        "text": "to_json({c})::text",
+        "date": "to_json({c})::text",
+        "time": (
+            "COALESCE('\"' || to_char({c} AT TIME ZONE 'UTC', CASE WHEN date_trunc('second', {c})"
+            " = {c} THEN 'YYYY-MM-DD\"T\"HH24:MI:SS' ELSE 'YYYY-MM-DD\"T\"HH24:MI:SS.US' END)"
+            " || 'Z\"', 'null')"
+        ),
+        "decimal": "COALESCE(to_json({c}::text)::text, 'null')",
+        "json": "{c}::text",
+        "codes": "array_to_json({c})::text",
+        "countries": "COALESCE(array_to_json(string_to_array(NULLIF({c}, ''), ','))::text, '[]')",
+    }
+    SQLITE = {
+        "text": "json_quote({c})",
+        "date": "json_quote({c})",
+        # Django keeps UTC times as "YYYY-MM-DD HH:MM:SS[.ffffff]" on SQLite.
+        "time": "COALESCE('\"' || replace({c}, ' ', 'T') || 'Z\"', 'null')",
+        "decimal": "CASE WHEN {c} IS NULL THEN 'null' ELSE json_quote(printf('%%.2f', {c})) END",
+        "json": "json({c})",
+        "codes": "json({c})",
+        "countries": (
+            "CASE WHEN {c} = '' THEN '[]' ELSE '[\"' || replace({c}, ',', '\",\"') || '\"]' END"
+        ),
+    }
+
+    def __init__(self, members: dict[str, tuple[str, Any]]):
+        super().__init__()
+        self.members = members
+
+    def _sql(self, compiler, connection, templates: dict[str, str]):
+        quote = connection.ops.quote_name
+        table = quote(compiler.query.get_initial_alias())
+        parts, params = [], []
+        for name, (kind, column) in self.members.items():
+            if isinstance(column, str):
+                value = templates[kind].format(c=f"{table}.{quote(column)}")
+            else:
+                value, column_params = compiler.compile(column)
+                params.extend(column_params)
+                if kind == "json" and connection.vendor == "sqlite":
+                    value = f"json({value})"
+            parts.append(f"',\"{name}\":' || {value}")
+        return "(" + " || ".join(parts) + ")", params
+
+    def as_postgresql(self, compiler, connection):
+        return self._sql(compiler, connection, self.POSTGRESQL)
+
+    def as_sqlite(self, compiler, connection):
+        return self._sql(compiler, connection, self.SQLITE)
+
+    def as_sql(self, compiler, connection):
+        raise NotImplementedError(f"JsonMembers has no SQL for {connection.vendor}.")
+
+
 class LastChange(models.Expression):
     """`(SELECT MAX(updated_at) FROM <model's table> [WHERE <column> = ...])`: the last change
     of a table, one step down its `updated_at` index, computed once per query. Written as SQL
@@ -885,6 +1043,28 @@ class LastChange(models.Expression):
         where = " AND ".join(f"{quote(column)} = %s" for column in self.equal)
         sql = f"(SELECT MAX({quote('updated_at')}) FROM {quote(self.model._meta.db_table)}"
         return f"{sql}{' WHERE ' + where if where else ''})", list(self.equal.values())
+
+
+class OnceAsText(models.Func):
+    """A value the same for every row of a page (the table's last change) as text, converted
+    once in an uncorrelated subquery: each row's copy would otherwise become a datetime in
+    psycopg and Django's time zone handling (~2 µs each), and a cast in the row itself would
+    run for every row a sort reads. `parse_db_time` reads the first row's."""
+
+    template = "(SELECT CAST(%(expressions)s AS text))"
+    output_field = models.TextField()
+
+
+def as_text(expression) -> OnceAsText:
+    return OnceAsText(expression)
+
+
+def parse_db_time(text: str | None) -> datetime | None:
+    """A time the database wrote as text (UTC: PostgreSQL's session and SQLite's storage)."""
+    if text is None:
+        return None
+    moment = parse_datetime(text)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def json_text(field: str) -> models.Func:
@@ -1056,7 +1236,7 @@ class KeysetListMixin:
     def project_page(self, queryset):
         queryset = self.project(queryset)
         changed = self.last_changed_expression()
-        return queryset if changed is None else queryset.annotate(last_changed=changed)
+        return queryset if changed is None else queryset.annotate(last_changed=as_text(changed))
 
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
@@ -1070,7 +1250,7 @@ class KeysetListMixin:
             headers={"Link": f'<{page.next_url}>; rel="next"'} if page.next_url else None,
         )
         if page.rows and "last_changed" in page.rows[0]:
-            response.last_changed = page.rows[0]["last_changed"]
+            response.last_changed = parse_db_time(page.rows[0]["last_changed"])
         return response
 
 

@@ -8,6 +8,7 @@ from commitments.api.views import CommitmentViewSet, ProgressUpdateViewSet
 from forum.api.views import ForumEditionViewSet, SessionViewSet
 from partners.api.views import PartnerViewSet
 from secretariat.api.good_practices import GoodPracticeViewSet
+from secretariat.api.webhooks import WebhookViewSet
 
 app_name = "api"
 
@@ -22,6 +23,7 @@ router.register("priorities", api.PriorityViewSet, basename="priority")
 router.register("sdgs", api.SdgViewSet, basename="sdg")
 router.register("constituencies", api.ConstituencyViewSet, basename="constituency")
 router.register("regions", api.RegionViewSet, basename="region")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("schema/", api.SchemaView.as_view(), name="schema"),
@@ -35,6 +37,16 @@ urlpatterns = [
         "commitments/<int:commitment_pk>/progress/<int:pk>/",
         ProgressUpdateViewSet.as_view({"get": "retrieve"}),
         name="progress-detail",
+    ),
+    path(
+        "commitments/<int:commitment_pk>/progress/<int:pk>/validate/",
+        ProgressUpdateViewSet.as_view({"post": "validate"}),
+        name="progress-validate",
+    ),
+    path(
+        "commitments/<int:commitment_pk>/progress/<int:pk>/hide/",
+        ProgressUpdateViewSet.as_view({"post": "hide"}),
+        name="progress-hide",
     ),
     path("stats/", include("secretariat.api.urls")),
     *router.urls,

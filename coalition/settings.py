@@ -155,7 +155,7 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 # Task modules beyond each app's tasks.py.
-CELERY_IMPORTS = ("secretariat.open_data", "secretariat.stats")
+CELERY_IMPORTS = ("secretariat.open_data", "secretariat.stats", "secretariat.webhook_tasks")
 # Beat schedule: periodic sweeps that query the database (never long countdowns).
 CELERY_BEAT_SCHEDULE = {
     # Every day at 06:00 UTC: deliverables due within 14 days or 7 days overdue, partners with no
@@ -184,15 +184,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "secretariat.refresh_open_data",
         "schedule": crontab(hour=2, minute=15),
     },
-    # Every 5 minutes: the unfiltered dashboard and stats figures, kept warm in the cache.
-    "warm-dashboard": {
-        "task": "secretariat.warm_dashboard",
-        "schedule": crontab(minute="*/5"),
+    # Every minute: the dashboard's summary table (unfiltered dashboard, stats API, annual
+    # reports), recomputed when something changed since, or when older than 10 minutes.
+    "refresh-dashboard-summary": {
+        "task": "secretariat.refresh_dashboard_summary",
+        "schedule": crontab(),
     },
     # Every 10 minutes: emails still queued 15 minutes after being recorded.
     "retry-queued-emails": {
         "task": "secretariat.retry_queued",
         "schedule": crontab(minute="*/10"),
+    },
+    # Every minute: webhook deliveries whose next attempt is due (retries with backoff, and new
+    # deliveries whose task was lost).
+    "webhook-deliveries": {
+        "task": "secretariat.webhook_sweep",
+        "schedule": crontab(minute="*"),
     },
 }
 
@@ -359,6 +366,10 @@ SPECTACULAR_SETTINGS = {
         "WorkingLanguageEnum": "partners.models.WORKING_LANGUAGES",
     },
 }
+
+# Webhooks call only public addresses; a development machine or a test may allow its own
+# network to reach a receiver there. Never in production: it lets clients probe that network.
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 
 # Partners.
 LOGO_MAX_BYTES = 1_048_576

@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/profile/", accounts.profile, name="account_profile"),
     path("accounts/tokens/", tokens.api_tokens, name="account_tokens"),
+    path("accounts/webhooks/", include("secretariat.webhook_urls")),
     path("accounts/", include("allauth.urls")),
     path("partners/", include("partners.urls")),
     path("commitments/", include("commitments.urls")),

@@ -1,7 +1,8 @@
 """Evidence files attached to progress updates: PDF, images and office documents, 10 MB at most.
 
 The type is read from the file's first bytes (and, for office documents, from the zip's
-contents), never trusted from the browser, and must agree with the file's extension.
+contents), never trusted from the browser, and must agree with the file's extension. A refusal
+is an EvidenceFileError whose `code` says which rule (the API's stable error codes).
 """
 
 import zipfile
@@ -49,11 +50,39 @@ def max_bytes() -> int:
     return getattr(settings, "EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
+class EvidenceFileError(CommitmentError):
+    """A file, or the set of files, of a progress update was refused; `code` is one of
+    `too_many_files`, `file_too_large`, `file_type`."""
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message, field="files")
+        self.code = code
+
+
+# File systems allow 255 bytes a path part: the stored file's name is kept well under that.
+STORED_NAME_BYTES = 120
+
+
 @dataclass(frozen=True)
 class CheckedFile:
     name: str
     content_type: str
     size: int
+
+    @property
+    def stored_name(self) -> str:
+        """The name to store the file under: the shown name, shortened to STORED_NAME_BYTES
+        of UTF-8 with its extension kept."""
+        if len(self.name.encode()) <= STORED_NAME_BYTES:
+            return self.name
+        stem, dot, extension = _split_extension(self.name)
+        room = STORED_NAME_BYTES - len((dot + extension).encode())
+        return stem.encode()[:room].decode("utf-8", "ignore") + dot + extension
+
+
+def _split_extension(name: str) -> tuple[str, str, str]:
+    stem, dot, extension = name.rpartition(".")
+    return (stem, dot, extension) if dot and len(extension) <= 10 else (name, "", "")
 
 
 def _sniff_image(head: bytes) -> str | None:
@@ -85,15 +114,30 @@ def _sniff_zip(upload, extension: str) -> str | None:
     return None
 
 
+def check_evidence_files(uploads) -> list[CheckedFile]:
+    """The checked type of each file of one update, or raises EvidenceFileError."""
+    uploads = list(uploads)
+    if len(uploads) > MAX_FILES_PER_UPDATE:
+        raise EvidenceFileError(
+            _("Attach %(count)d files at most to one update.") % {"count": MAX_FILES_PER_UPDATE},
+            code="too_many_files",
+        )
+    return [check_evidence_file(upload) for upload in uploads]
+
+
 def check_evidence_file(upload) -> CheckedFile:
-    """Returns the file's checked type, or raises CommitmentError(field="files")."""
-    name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1][:200]
+    """Returns the file's checked type, or raises EvidenceFileError."""
+    name = upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+    if len(name) > 200:
+        # Shortened to fit its column, keeping the extension its type must agree with.
+        stem, dot, extension = _split_extension(name)
+        name = stem[: 200 - len(dot + extension)] + dot + extension
     limit = max_bytes()
     if upload.size > limit:
-        raise CommitmentError(
+        raise EvidenceFileError(
             _("%(name)s is %(size)s; a file can be %(limit)s at most.")
             % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-            field="files",
+            code="file_too_large",
         )
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     upload.seek(0)
@@ -111,12 +155,12 @@ def check_evidence_file(upload) -> CheckedFile:
         content_type = LEGACY_OFFICE[extension]
     upload.seek(0)
     if content_type is None:
-        raise CommitmentError(
+        raise EvidenceFileError(
             _(
                 "%(name)s is not an accepted file: attach PDF files, images (PNG, JPEG, GIF, "
                 "WebP) or office documents (Word, Excel, PowerPoint, OpenDocument)."
             )
             % {"name": name},
-            field="files",
+            code="file_type",
         )
     return CheckedFile(name=name, content_type=content_type, size=upload.size)

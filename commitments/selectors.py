@@ -1,12 +1,12 @@
 """Reads of the commitments app, and the one place that decides who may see or edit one."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from coalition.models import Priority, Region, SustainableDevelopmentGoal, ThematicArea, User
-from commitments.content import Vocabulary
+from commitments.content import Vocabulary, content_of
 from commitments.models import (
     Autosave,
     Commitment,
@@ -46,6 +46,31 @@ def commitment_list_public(*, today=None) -> QuerySet[Commitment]:
 def commitment_list_export(*, today=None) -> QuerySet[Commitment]:
     """The browser's rows with every field a CSV download carries."""
     return commitment_list_public(today=today).prefetch_related("priorities", "deliverables")
+
+
+def commitment_list_for_api(*, user: User) -> QuerySet[Commitment]:
+    """The commitments this client may list: the public ones (published, completed, withdrawn);
+    for a member, also every commitment of its organizations, led or joined (as
+    commitment_get_for_user decides for one); for the Secretariat, all."""
+    if user.is_authenticated and user.is_secretariat:
+        return Commitment.objects.all()
+    visible = Q(status__in=Commitment.PUBLIC_STATUSES)
+    if user.is_authenticated:
+        organizations = Membership.objects.filter(user=user).values("organization_id")
+        joined = (
+            CoPartnership.objects.filter(organization__in=organizations)
+            .exclude(status=CoPartnership.Status.DECLINED)
+            .values("commitment_id")
+        )
+        visible |= Q(lead_organization__in=organizations) | Q(pk__in=joined)
+    return Commitment.objects.filter(visible)
+
+
+def organization_ids_of(*, user: User) -> frozenset[int]:
+    """The organizations where the user is a member (one query)."""
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(Membership.objects.filter(user=user).values_list("organization_id", flat=True))
 
 
 def commitment_memberships(*, user: User, commitment: Commitment) -> tuple[str | None, bool]:
@@ -113,7 +138,7 @@ def commitment_page_data(*, commitment: Commitment, user: User) -> dict:
         updates = updates.filter(hidden=False)
     member = commitment.user_role is not None or commitment.is_copartner_member
     revision = (
-        commitment.revisions.filter(status__in=CommitmentRevision.OPEN_STATUSES).first()
+        commitment_open_revision(commitment=commitment)
         if member or (user.is_authenticated and user.is_secretariat)
         else None
     )
@@ -133,6 +158,30 @@ def commitment_page_data(*, commitment: Commitment, user: User) -> dict:
         "versions": list(commitment.versions.select_related("published_by").order_by("number")),
         "revision": revision,
     }
+
+
+def commitment_open_revision(*, commitment: Commitment) -> CommitmentRevision | None:
+    """The edits of a published commitment being written or waiting for review, if any."""
+    return commitment.revisions.filter(status__in=CommitmentRevision.OPEN_STATUSES).first()
+
+
+def commitment_content(*, commitment: Commitment, revision: CommitmentRevision | None) -> dict:
+    """The content of the pending edits `revision` if there are some, else the commitment's
+    own, read afresh from its row and relations (commitments.content)."""
+    if revision is not None:
+        return revision.content
+    return content_of(Commitment.objects.prefetch_for_content().get(pk=commitment.pk))
+
+
+def commitment_current_content(*, commitment: Commitment) -> dict:
+    """What a member's next edit starts from: the pending edits of a published commitment,
+    else its content (as commitments.services reads it before an update)."""
+    revision = (
+        commitment_open_revision(commitment=commitment)
+        if commitment.status == Status.PUBLISHED
+        else None
+    )
+    return commitment_content(commitment=commitment, revision=revision)
 
 
 def vocabulary() -> Vocabulary:

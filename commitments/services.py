@@ -16,11 +16,12 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coalition import events
 from coalition.history import record_change
 from coalition.models import Priority, Region, SustainableDevelopmentGoal, ThematicArea, User
-from commitments.content import content_errors, content_of, normalize
+from commitments.content import content_errors, normalize
 from commitments.errors import CommitmentError, NotAllowed, StaleEdit
-from commitments.evidence import MAX_FILES_PER_UPDATE, check_evidence_file
+from commitments.evidence import check_evidence_files
 from commitments.models import (
     Autosave,
     Commitment,
@@ -33,6 +34,7 @@ from commitments.models import (
     ProgressUpdate,
 )
 from commitments.search import refresh_search_vector
+from commitments.selectors import commitment_content
 from partners.models import Membership, Organization
 from partners.selectors import membership_role
 
@@ -250,6 +252,7 @@ def _apply_content(commitment: Commitment, content: dict, *, actor: User, reason
     commitment.end_date = datetime.date.fromisoformat(content["end_date"])
     amount = content["resources_amount"]
     commitment.resources_amount = Decimal(amount) if amount is not None else None
+    commitment.set_codes(**vocabulary)  # the row's copy of the relations set below
     commitment.last_edited_by = actor
     commitment.last_edited_at = timezone.now()
     record_change(commitment, actor=actor, reason=reason)
@@ -282,12 +285,6 @@ def _apply_content(commitment: Commitment, content: dict, *, actor: User, reason
             record_change(deliverable, actor=actor, reason=reason)
             deliverable.save()
     refresh_search_vector(commitment)
-
-
-def _current_content(commitment: Commitment, revision: CommitmentRevision | None) -> dict:
-    if revision is not None:
-        return revision.content
-    return content_of(Commitment.objects.prefetch_for_content().get(pk=commitment.pk))
 
 
 def _set_co_partners(
@@ -381,7 +378,7 @@ def commitment_update(
                 "saved yet: compare them with the saved version below, then save again to "
                 "keep yours."
             ),
-            current=_current_content(commitment, revision),
+            current=commitment_content(commitment=commitment, revision=revision),
             lock_version=commitment.lock_version,
             edited_by=commitment.last_edited_by,
             edited_at=commitment.last_edited_at,
@@ -428,7 +425,7 @@ def commitment_submit(*, commitment: Commitment, actor: User, reason: str = "") 
                 field="reason",
             )
         _check_content(revision.content, for_submission=True)
-        if normalize(revision.content) == _current_content(commitment, None):
+        if normalize(revision.content) == commitment_content(commitment=commitment, revision=None):
             raise CommitmentError(_("The edits do not change the published commitment."))
         revision.status = RevisionStatus.SUBMITTED
         revision.reason = reason.strip()
@@ -439,7 +436,9 @@ def commitment_submit(*, commitment: Commitment, actor: User, reason: str = "") 
         return commitment
     if Status.SUBMITTED in ALLOWED_TRANSITIONS[commitment.status]:
         _require_member(commitment, actor, admin=True)
-        _check_content(_current_content(commitment, None), for_submission=True)
+        _check_content(
+            commitment_content(commitment=commitment, revision=None), for_submission=True
+        )
     commitment.submitted_at = timezone.now()
     commitment.submitted_by = actor
     return _transition(commitment, Status.SUBMITTED, actor=actor, reason=reason)
@@ -447,7 +446,7 @@ def commitment_submit(*, commitment: Commitment, actor: User, reason: str = "") 
 
 def _publish_version(commitment: Commitment, *, actor: User, reason: str, now) -> CommitmentVersion:
     number = (commitment.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    content = content_of(Commitment.objects.prefetch_for_content().get(pk=commitment.pk))
+    content = commitment_content(commitment=commitment, revision=None)
     return CommitmentVersion.objects.create(
         commitment=commitment,
         number=number,
@@ -475,6 +474,7 @@ def commitment_publish(*, commitment: Commitment, actor: User, reason: str = "")
     _transition(commitment, Status.PUBLISHED, actor=actor, reason=reason)
     _publish_version(commitment, actor=actor, reason="", now=now)
     _queue_decision_email(commitment, "published")
+    events.emit("commitment.published", commitment)
     return commitment
 
 
@@ -527,6 +527,7 @@ def revision_publish(
     record_change(revision, actor=actor, reason=reason or "Published")
     revision.save()
     _queue_decision_email(commitment, "revision_published", revision.pk)
+    events.emit("commitment.updated", commitment)
     return revision
 
 
@@ -581,6 +582,7 @@ def commitment_withdraw(*, commitment: Commitment, actor: User, reason: str) -> 
     _close_open_revision(commitment, actor=actor, reason="Commitment withdrawn")
     if membership_role(user=actor, organization=commitment.lead_organization) is None:
         _queue_decision_email(commitment, "withdrawn")
+    events.emit("commitment.withdrawn", commitment)
     return commitment
 
 
@@ -664,12 +666,7 @@ def progress_update_create(
                 field="links",
             ) from None
     files = list(files)
-    if len(files) > MAX_FILES_PER_UPDATE:
-        raise CommitmentError(
-            _("Attach %(count)d files at most to one update.") % {"count": MAX_FILES_PER_UPDATE},
-            field="files",
-        )
-    checked = [check_evidence_file(upload) for upload in files]
+    checked = check_evidence_files(files)
     status_changes = {int(pk): status for pk, status in (status_changes or {}).items() if status}
     if not (narrative.strip() or links or files or status_changes):
         raise CommitmentError(
@@ -713,9 +710,10 @@ def progress_update_create(
         evidence = EvidenceFile(
             update=update, name=info.name, content_type=info.content_type, size=info.size
         )
-        evidence.file.save(info.name, upload, save=False)
+        evidence.file.save(info.stored_name, upload, save=False)
         evidence.save()
     _touch(commitment)
+    events.emit("progress.posted", update)
     return update
 
 

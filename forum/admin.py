@@ -33,10 +33,10 @@ class ForumEditionAdmin(SimpleHistoryAdmin):
     ]
     list_filter = ["is_published", "in_person", "online"]
     search_fields = ["theme", "place"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "ever_published"]
     inlines = [SessionInline]
     fieldsets = [
-        (None, {"fields": ["year", "theme", "description", "is_published"]}),
+        (None, {"fields": ["year", "theme", "description", "is_published", "ever_published"]}),
         (_("When and where"), {"fields": ["starts_on", "ends_on", "time_zone", "place"]}),
         (
             _("Attendance and registration"),
@@ -57,7 +57,21 @@ class ForumEditionAdmin(SimpleHistoryAdmin):
         ),
         (None, {"fields": ["created_at", "updated_at"]}),
     ]
-    actions = ["fill_from_waitlist"]
+    actions = [
+        "fill_from_waitlist",
+        decision_action(
+            service=services.edition_publish,
+            description=_("Publish the selected editions and their programme"),
+            reason_required=False,
+            object_arg="edition",
+        ),
+        decision_action(
+            service=services.edition_unpublish,
+            description=_("Unpublish the selected editions and their programme"),
+            reason_required=False,
+            object_arg="edition",
+        ),
+    ]
 
     def get_queryset(self, request):
         return (
@@ -87,7 +101,21 @@ class ForumEditionAdmin(SimpleHistoryAdmin):
         return obj.waitlisted_count
 
     def save_model(self, request, obj, form, change):
+        # Publishing goes through its service (the mark a sync relies on, the sessions' change
+        # time): the rest of the form is saved with the edition as it was.
+        publishing = "is_published" in form.changed_data
+        published = obj.is_published
+        if publishing:
+            obj.is_published = not published
         super().save_model(request, obj, form, change)
+        if publishing:
+            try:
+                service = services.edition_publish if published else services.edition_unpublish
+                service(edition=obj, actor=request.user)
+            except ApplicationError as error:
+                self.message_user(request, error.message, messages.ERROR)
+            else:
+                obj.refresh_from_db()
         capacity_fields = {"in_person_capacity", "online_capacity", "in_person", "online"}
         if change and capacity_fields & set(form.changed_data):
             self._fill(request, obj)

@@ -41,6 +41,10 @@ class ForumEditionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def ever_published(self):
+        """Published now or before: what a sync client may have copied."""
+        return self.filter(models.Q(is_published=True) | models.Q(ever_published=True))
+
 
 class ForumEdition(TimeStampedModel):
     """One annual Forum of the Coalition: its theme, dates, place and registration rules."""
@@ -80,6 +84,15 @@ class ForumEdition(TimeStampedModel):
     )
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown to the public when ticked.")
+    )
+    # Set by forum.services when the edition is published or unpublished, never unset: the API
+    # reports an edition (and its sessions) that left public view to the clients that synced it,
+    # and never one that was only ever a draft.
+    ever_published = models.BooleanField(
+        _("published at least once"),
+        default=False,
+        editable=False,
+        help_text=_("Once public, API clients that copied it are told when it leaves public view."),
     )
 
     history = HistoricalRecords(
@@ -160,6 +173,12 @@ class ForumEdition(TimeStampedModel):
 class SessionQuerySet(models.QuerySet):
     def public(self):
         return self.filter(edition__is_published=True)
+
+    def ever_public(self):
+        """Of an edition published now or before: what a sync client may have copied."""
+        return self.filter(
+            models.Q(edition__is_published=True) | models.Q(edition__ever_published=True)
+        )
 
 
 class Session(TimeStampedModel):

@@ -22,6 +22,7 @@ from forum.models import (
     Post,
     PostReport,
     Registration,
+    Session,
     Thread,
 )
 from partners.models import Membership, Organization
@@ -193,6 +194,42 @@ def edition_fill_from_waitlist(*, edition: ForumEdition, actor: User, reason: st
         len(_promote_from_waitlist(edition=edition, mode=mode, actor=actor))
         for mode in AttendanceMode.values
     )
+
+
+def _set_published(*, edition: ForumEdition, actor: User, published: bool, reason: str):
+    if not actor.is_secretariat:
+        raise ApplicationError(_("Only the Secretariat publishes the Forum's editions."))
+    edition = _lock_edition(edition)
+    # An edition published outside these services (the demo data, a factory) is marked when it
+    # leaves public view: it may have been copied while it was public.
+    marked = edition.ever_published or edition.is_published or published
+    if edition.is_published == published and edition.ever_published == marked:
+        return edition
+    changed = edition.is_published != published
+    edition.is_published = published
+    edition.ever_published = marked
+    record_change(
+        edition, actor=actor, reason=reason or ("Published" if published else "Unpublished")
+    )
+    edition.save()
+    if changed:
+        # The programme enters or leaves public view with its edition: its sessions count as
+        # changed, so that a sync (`updated_since`) brings them back or reports them removed.
+        Session.objects.filter(edition=edition).update(updated_at=timezone.now())
+    return edition
+
+
+@transaction.atomic
+def edition_publish(*, edition: ForumEdition, actor: User, reason: str = "") -> ForumEdition:
+    """The Secretariat shows an edition and its programme to the public."""
+    return _set_published(edition=edition, actor=actor, published=True, reason=reason)
+
+
+@transaction.atomic
+def edition_unpublish(*, edition: ForumEdition, actor: User, reason: str = "") -> ForumEdition:
+    """The Secretariat takes an edition and its programme out of public view (a sync reports
+    them as removed to the clients that copied them)."""
+    return _set_published(edition=edition, actor=actor, published=False, reason=reason)
 
 
 # Discussions

@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coalition import events
 from coalition.errors import ApplicationError
 from coalition.history import record_change
 from coalition.models import User
@@ -163,6 +164,8 @@ def _decide(*, application: Application, actor: User, decision: str, reason: str
     record_change(application, actor=actor, reason=reason or decision)
     application.save()
     send_application_decision.delay_on_commit(application.pk)
+    if new_status == Status.APPROVED:
+        events.emit("partner.approved", application.organization)
     return application
 
 

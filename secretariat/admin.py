@@ -288,3 +288,6 @@ for _model, _admin_class in [
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
     admin.site.register(_model, _admin_class)
+
+# Webhooks and their deliveries have their own module; importing it registers them.
+from secretariat import webhook_admin  # noqa: E402, F401

@@ -11,11 +11,12 @@ browser filtered by that country.
 import functools
 import json
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -24,8 +25,9 @@ from django_countries import countries
 
 from coalition.models import Region
 from commitments.filters import CommitmentFilter
-from commitments.models import Commitment
+from commitments.models import Commitment, Deliverable
 from partners.models import Organization
+from secretariat import stats
 
 WORLD_ATLAS = settings.BASE_DIR / "node_modules" / "world-atlas" / "countries-110m.json"
 
@@ -41,6 +43,9 @@ MAP_COLOURS = ("#e8edf2", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
 BAR_COLOUR = "#1f5fa8"
 CHART_WIDTH = 640
 BAR_ROW = 34  # label line above a bar
+MOBILISED_COLOUR = "#8c4a0c"  # 7:1 against white, and apart from the pledged blue for all eyes
+
+FIRST_YEAR, LAST_YEAR = 2023, 2100  # the Coalition was launched in 2023
 
 
 # Filters -----------------------------------------------------------------------------------------
@@ -82,6 +87,26 @@ def filter_querysets(data) -> tuple[CommitmentFilter, QuerySet[Organization], Qu
     return filterset, partners, commitments
 
 
+def report_figures(year: int) -> dict:
+    """The figures of the annual report: the commitments running in the year, the partners
+    approved by its end, what was new in it and the deliverables due in it."""
+    filterset = CommitmentFilter({"year": str(year)}, queryset=Commitment.objects.public())
+    commitments = filterset.qs.order_by()
+    partners = Organization.objects.public().filter(approved_at__date__lte=date(year, 12, 31))
+    figures = stats.compute(partners=partners, commitments=commitments)
+    figures["new_partners"] = partners.filter(approved_at__year=year).count()
+    figures["new_commitments"] = commitments.filter(first_published_at__year=year).count()
+    due = Deliverable.objects.filter(commitment__in=commitments.values("pk"), due_date__year=year)
+    counts = dict(
+        due.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    figures["deliverables_due"] = [
+        {"code": status.value, "label": str(status.label), "value": counts.get(status, 0)}
+        for status in Deliverable.Status
+    ]
+    return figures
+
+
 def region_countries(region: Region) -> list[str]:
     return region.country_codes
 
@@ -109,32 +134,62 @@ class Bar:
     y: int
     colour: str
     text: str
+    # Money charts: the amount mobilised, drawn under the amount pledged.
+    mobilised_width: float = 0
+    mobilised_text: str = ""
 
     @property
     def text_x(self) -> float:
         return round(self.width + 6, 1)
 
+    @property
+    def mobilised_text_x(self) -> float:
+        return round(self.mobilised_width + 6, 1)
+
+
+MONEY_ROW = BAR_ROW + 18  # a second bar: the amount mobilised
+
 
 def bars(rows: list[dict], *, money: bool = False) -> dict:
-    """A horizontal bar chart: one bar per row, widths relative to the largest value."""
-    largest = max((row["value"] for row in rows), default=0) or 1
+    """A horizontal bar chart: one bar per row (two for money: pledged, then mobilised), widths
+    relative to the largest value."""
+    values = [row["value"] for row in rows]
+    if money:
+        values += [row["mobilised"] for row in rows]
+    largest = max(values, default=0) or 1
     usable = CHART_WIDTH - 90  # room for the value after the bar
+    step = MONEY_ROW if money else BAR_ROW
+
+    def width(value) -> float:
+        return round(float(value) / float(largest) * usable, 1)
+
     drawn = []
     for index, row in enumerate(rows):
-        label = row["label"] + (f" ({row['currency']})" if money else "")
         value = row["value"]
-        text = f"{value:,.0f}" if money else f"{value:,}"
+        extra = {}
+        if money:
+            extra = {
+                "mobilised_width": width(row["mobilised"]),
+                "mobilised_text": f"{row['mobilised']:,.0f}",
+            }
         drawn.append(
             Bar(
-                label=label,
+                label=row["label"] + (f" ({row['currency']})" if money else ""),
                 value=value,
-                width=round(float(value) / float(largest) * usable, 1),
-                y=index * BAR_ROW,
+                width=width(value),
+                y=index * step,
                 colour=row.get("colour") or BAR_COLOUR,
-                text=text,
+                text=f"{value:,.0f}" if money else f"{value:,}",
+                **extra,
             )
         )
-    return {"bars": drawn, "width": CHART_WIDTH, "height": max(len(drawn), 1) * BAR_ROW}
+    return {
+        "bars": drawn,
+        "width": CHART_WIDTH,
+        "height": max(len(drawn), 1) * step,
+        "money": money,
+        "mobilised_colour": MOBILISED_COLOUR,
+    }
 
 
 # The world map -----------------------------------------------------------------------------------

@@ -3,24 +3,26 @@
 import csv
 from datetime import date
 
+from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from coalition.api import csv_cell
-from commitments.filters import CommitmentFilter
-from commitments.models import Commitment, Deliverable
 from secretariat import dashboard, stats
 from secretariat import open_data as open_data_files
-
-FIRST_YEAR, LAST_YEAR = 2023, 2100  # the Coalition was launched in 2023
+from secretariat.dashboard import FIRST_YEAR, LAST_YEAR
 
 
 def _figures(request, filterset, partners, commitments) -> dict:
+    """Without a filter, the stored summary (one query); else computed and briefly cached."""
+    if not dashboard.filter_query(filterset):
+        return stats.summary(stats.DASHBOARD_KEY)
     key = ("dashboard", sorted(filterset.form.data.items()))
     return stats.cached(key, lambda: stats.compute(partners=partners, commitments=commitments))
 
@@ -64,10 +66,35 @@ def _growth_charts(rows: list[dict], query: str) -> list[dict]:
     return charts
 
 
+def _map_and_filters(figures: dict, filterset) -> tuple[dict, str]:
+    """The world map and the filter form (its five choice lists are five queries), drawn once
+    for the same language and filters: without filters until the summary is recomputed, with
+    filters as long as their figures are cached."""
+    data = sorted(filterset.form.data.items())
+    if data:
+        key, seconds = stats.cache_key(("dashboard-page", data)), stats.CACHE_SECONDS
+    else:
+        key = f"dashboard:first-view:{get_language()}:{figures['computed_at'].timestamp()}"
+        seconds = int(2 * stats.SUMMARY_MAX_AGE.total_seconds())
+    parts = cache.get(key) if seconds > 0 else None
+    if parts is None:
+        parts = (
+            dashboard.world_map(figures["countries"], filterset),
+            render_to_string(
+                "dashboard/_filters.html",
+                {"filter": filterset, "filter_names": dashboard.DASHBOARD_FILTERS},
+            ),
+        )
+        if seconds > 0:
+            cache.set(key, parts, seconds)
+    return parts
+
+
 def index(request):
     filterset, partners, commitments = dashboard.filter_querysets(request.GET)
     figures = _figures(request, filterset, partners, commitments)
     query = dashboard.filter_query(filterset)
+    world_map, filters_html = _map_and_filters(figures, filterset)
     return render(
         request,
         "dashboard/index.html",
@@ -78,13 +105,28 @@ def index(request):
             "charts": _charts(figures, query),
             "growth": figures["growth"],
             "growth_charts": _growth_charts(figures["growth"], query),
-            "filter_names": dashboard.DASHBOARD_FILTERS,
-            "map": dashboard.world_map(figures["countries"], filterset),
+            "map": world_map,
+            "filters_html": filters_html,
             "countries": dashboard.country_links(figures["countries"], filterset),
             "query": query,
             "browser_url": reverse("commitments:list") + (f"?{query}" if query else ""),
         },
     )
+
+
+def _csv_columns(slug: str) -> tuple[list[str], list[str]]:
+    """The keys of a figure's rows to write, and their headings (named here: the summary table
+    stores rows as JSON objects, whose key order PostgreSQL does not keep)."""
+    spec = stats.FIGURES_BY_SLUG.get(slug)
+    if spec and spec.money:  # the rows' `value` is the amount pledged
+        columns = ["code", "label", "currency", "value", "mobilised"]
+        return columns, ["pledged" if column == "value" else column for column in columns]
+    columns = {
+        "growth": ["year", "new_partners", "new_commitments", "partners", "commitments"],
+        "countries": ["code", "label", "commitments", "partners"],
+        "commitments_by_sdg": ["code", "label", "value", "colour"],
+    }.get(slug, ["code", "label", "value"])
+    return columns, columns
 
 
 def figure_csv(request, slug: str):
@@ -95,9 +137,9 @@ def figure_csv(request, slug: str):
     rows = _figures(request, filterset, partners, commitments)[slug]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{slug}.csv"'
-    columns = list(rows[0]) if rows else ["code", "label", "value"]
+    columns, header = _csv_columns(slug)
     writer = csv.writer(response, lineterminator="\r\n")
-    writer.writerow(columns)
+    writer.writerow(header)
     for row in rows:
         writer.writerow([csv_cell(row.get(column)) for column in columns])
     return response
@@ -112,28 +154,10 @@ def report(request, year: int | None = None):
         year = date.today().year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
-    filterset = CommitmentFilter({"year": str(year)}, queryset=Commitment.objects.public())
-    commitments = filterset.qs.order_by()
-    end_of_year = date(year, 12, 31)
-    partners = dashboard.Organization.objects.public().filter(approved_at__date__lte=end_of_year)
-
-    def build() -> dict:
-        figures = stats.compute(partners=partners, commitments=commitments)
-        figures["new_partners"] = partners.filter(approved_at__year=year).count()
-        figures["new_commitments"] = commitments.filter(first_published_at__year=year).count()
-        due = Deliverable.objects.filter(
-            commitment__in=commitments.values("pk"), due_date__year=year
-        )
-        counts = dict(
-            due.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
-        )
-        figures["deliverables_due"] = [
-            {"code": status.value, "label": str(status.label), "value": counts.get(status, 0)}
-            for status in Deliverable.Status
-        ]
-        return figures
-
-    figures = stats.cached(("report", year), build)
+    if year <= timezone.localdate().year:
+        figures = stats.summary(stats.report_key(year))
+    else:  # years to come: rarely asked for, so not kept in the summary table
+        figures = stats.cached(("report", year), lambda: dashboard.report_figures(year))
     themes = figures["commitments_by_thematic_area"]
     gaps = sorted(themes, key=lambda row: (row["value"], row["code"]))[:3]
     specs = [
@@ -146,6 +170,8 @@ def report(request, year: int | None = None):
             "deliverables_by_status",
             "commitments_by_reporting_status",
             "resources_by_thematic_area",
+            "resources_by_region",
+            "resources_by_constituency",
         )
     ]
     return render(

@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -32,6 +33,7 @@ class NotificationKind(models.TextChoices):
     # Answers to something the person did or that concerns them directly: always sent.
     APPLICATION_DECISION = "application_decision", _("Decision on an application")
     INVITATION = "invitation", _("Invitation to an organization")
+    WEBHOOK_DISABLED = "webhook_disabled", _("Webhook disabled after repeated failures")
 
 
 class DigestFrequency(models.TextChoices):
@@ -498,3 +500,231 @@ class Announcement(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("secretariat:announcement", kwargs={"pk": self.pk})
+
+
+class DashboardSummary(models.Model):
+    """The dashboard's unfiltered figures, computed by a scheduled job and on changes, so that a
+    page reads one row instead of aggregating every commitment."""
+
+    key = models.CharField(_("key"), max_length=100, unique=True)
+    figures = models.JSONField(_("figures"), encoder=DjangoJSONEncoder)
+    # The names of the categories in each interface language ({"fr": {"thematic_area": {code:
+    # name}}}): a page labels the figures in its own language from the same row.
+    labels = models.JSONField(_("labels"), encoder=DjangoJSONEncoder, default=dict)
+    computed_at = models.DateTimeField(_("computed"))
+
+    class Meta:
+        verbose_name = _("dashboard summary")
+        verbose_name_plural = _("dashboard summaries")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def _dashboard_figures_changed(**kwargs) -> None:
+    """A row the dashboard counts changed: the summary is recomputed within a minute. A signal
+    rather than a call in each service, so that the admin, the services and the imports all
+    count alike; it only sets a mark (secretariat.stats.mark_summary_stale), no domain rule."""
+    from secretariat.stats import mark_summary_stale
+
+    mark_summary_stale()
+
+
+for _sender in (
+    "partners.Organization",
+    "commitments.Commitment",
+    "commitments.CoPartnership",
+    "commitments.Deliverable",
+    "commitments.ProgressUpdate",
+):
+    models.signals.post_save.connect(
+        _dashboard_figures_changed, sender=_sender, dispatch_uid=f"dashboard-summary-{_sender}"
+    )
+    models.signals.post_delete.connect(
+        _dashboard_figures_changed, sender=_sender, dispatch_uid=f"dashboard-summary-{_sender}"
+    )
+for _sender in (
+    "commitments.Commitment_thematic_areas",
+    "commitments.Commitment_priorities",
+    "commitments.Commitment_sdgs",
+    "commitments.Commitment_regions",
+):
+    models.signals.m2m_changed.connect(
+        _dashboard_figures_changed, sender=_sender, dispatch_uid=f"dashboard-summary-{_sender}"
+    )
+
+
+# --- Webhooks: registrations and their outbox of deliveries (secretariat/webhook_services.py) ---
+
+
+class WebhookEvent(models.TextChoices):
+    """What a webhook can be told about (secretariat.webhooks.EVENTS), and the test event."""
+
+    PARTNER_APPROVED = "partner.approved", _("A partner is approved")
+    COMMITMENT_PUBLISHED = "commitment.published", _("A commitment is published")
+    COMMITMENT_UPDATED = "commitment.updated", _("Edits to a published commitment are published")
+    COMMITMENT_WITHDRAWN = "commitment.withdrawn", _("A commitment is withdrawn")
+    PROGRESS_POSTED = "progress.posted", _("Progress is reported on a public commitment")
+    # Sent on request, to any active hook, to try a receiver: nobody subscribes to it.
+    PING = "ping", _("Test event")
+
+
+class WebhookQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Webhook(TimeStampedModel):
+    """An address an external system gave to be told of public events, signed with a secret.
+
+    The secret is kept in clear: signing needs it. It is shown to the owner when it is created
+    or rotated, never afterwards. A hook whose deliveries fail too often in a row is disabled
+    (`disabled_reason` says why) and its owner emailed."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="webhooks",
+        verbose_name=_("owner"),
+    )
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    description = models.TextField(_("description"), max_length=1000, blank=True)
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(_("events"), default=list)
+    secret = models.CharField(_("secret"), max_length=100, editable=False)
+    active = models.BooleanField(_("active"), default=True)
+    consecutive_failures = models.PositiveIntegerField(
+        _("failed attempts in a row"), default=0, editable=False
+    )
+    disabled_at = models.DateTimeField(_("disabled"), null=True, blank=True, editable=False)
+    disabled_reason = models.CharField(
+        _("why it was disabled"), max_length=300, blank=True, editable=False
+    )
+
+    # Who registered, changed, disabled or deleted it, and why; never the secret.
+    history = _history(excluded_fields=["secret", "consecutive_failures"])
+    objects = WebhookQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active=True) | Q(disabled_at__isnull=False),
+                name="webhook_disabled_has_time",
+            ),
+        ]
+        indexes = [
+            # webhook_emit: active = true (then the events each subscribes to).
+            models.Index(fields=["active"], condition=Q(active=True), name="webhook_active_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.url
+
+    @property
+    def label(self) -> str:
+        return self.name or self.url
+
+    @property
+    def secret_hint(self) -> str:
+        # Enough for the owner to tell which secret a receiver holds, too little to sign.
+        return f"{self.secret[:10]}…"
+
+    def event_labels(self) -> list[str]:
+        return [str(WebhookEvent(event).label) for event in self.events if event in WebhookEvent]
+
+
+class WebhookDeliveryQuerySet(models.QuerySet):
+    def due(self, *, now):
+        return self.filter(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now, hook__active=True
+        )
+
+
+class WebhookDelivery(models.Model):
+    """One event for one hook: the outbox row and its log. The body is written when the event
+    happens and sent as it is at every attempt (the receiver recognises a retry by its `id`).
+
+    Claimed with SELECT ... FOR UPDATE SKIP LOCKED while it is sent, like an email; a failed
+    attempt sets `next_attempt_at` by the backoff of secretariat.webhooks, and the sweep of
+    due deliveries tries again then."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SUCCEEDED = "succeeded", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    hook = models.ForeignKey(
+        Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook")
+    )
+    event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
+    uuid = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
+    body = models.TextField(_("body"), editable=False)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    response_status = models.PositiveSmallIntegerField(_("last response"), null=True, blank=True)
+    response_excerpt = models.TextField(_("last response body (start)"), blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+
+    objects = WebhookDeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(delivered_at__isnull=False),
+                name="webhookdelivery_succeeded_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(next_attempt_at__isnull=False),
+                name="webhookdelivery_pending_has_next_attempt",
+            ),
+        ]
+        indexes = [
+            # webhook_due_delivery_ids: status = 'pending' AND next_attempt_at <= now (the sweep).
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="webhookdelivery_due_idx",
+            ),
+            # A hook's deliveries, newest first (the account page, the API).
+            models.Index(fields=["hook", "-created_at"], name="webhookdelivery_hook_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.hook}"
+
+
+class WebhookAttempt(models.Model):
+    """One try at a delivery: what the receiver answered, or why nothing was sent."""
+
+    delivery = models.ForeignKey(
+        WebhookDelivery,
+        on_delete=models.CASCADE,
+        related_name="attempt_log",
+        verbose_name=_("delivery"),
+    )
+    attempted_at = models.DateTimeField(_("time"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    ok = models.BooleanField(_("succeeded"), default=False)
+    response_status = models.PositiveSmallIntegerField(_("response"), null=True, blank=True)
+    response_excerpt = models.TextField(_("response body (start)"), blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
+        ordering = ["-attempted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery} @ {self.attempted_at:%Y-%m-%d %H:%M:%S}"

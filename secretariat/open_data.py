@@ -2,16 +2,24 @@
 
 The records are read through the REST API itself (its list views, called in process as an
 anonymous client), so the bulk files hold exactly what the API shows the public, field for
-field, and nothing the API would hide. From them:
+field, and nothing the API would hide. Progress updates, which the API lists per commitment,
+are read with the API's own projection and representation (the same code, without one request
+per commitment). From them:
 
 - `coalition-open-data.json`: every table as JSON arrays of API records;
 - `coalition-open-data-csv.zip`: one CSV file per table (nested objects flattened to
-  `lead_partner.name` columns, lists joined with `;`), plus the data dictionary and licence;
+  `lead_partner.name` columns, lists joined with `;`, lists of objects as tables of their own:
+  deliverables, progress status changes, evidence files), plus the data dictionary and licence;
 - `coalition-open-data.xlsx`: one sheet per table, plus the data dictionary;
 - `data-dictionary.csv`: every column of every table: meaning, type, allowed values, taken
   from the API's OpenAPI schema (the same words as the API's documentation);
 - `LICENCE.txt`: Creative Commons Attribution 4.0 International;
 - `iati-activities.xml`: the published commitments as IATI 2.03 activities (secretariat.iati).
+
+Everything is streamed: records come a page (or a chunk) at a time and go straight to temporary
+files (CSV, JSON fragments, the workbook in openpyxl's write-only mode), which are then joined
+and zipped from disk, so memory stays flat whatever the size of the registry
+(bench/dashboard-report.md: 1.1 GB before at 100k commitments).
 
 Files are written with `default_storage` under `open-data/` (S3 when configured), each written
 to a new name first and then listed in `open-data/index.json`, so a download never meets a
@@ -19,12 +27,14 @@ half-written file.
 """
 
 import csv
-import io
 import json
+import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import orjson
@@ -37,7 +47,9 @@ from django.test import RequestFactory
 from django.urls import resolve
 from django.utils import timezone
 
-from coalition.api import SchemaView, csv_cell
+from coalition.api import SchemaView, csv_cell, dumps
+from commitments.api import serializers as commitment_serializers
+from commitments.models import Commitment, ProgressUpdate
 from secretariat import iati
 
 PREFIX = "open-data/"
@@ -60,6 +72,7 @@ voluntary commitments; the Secretariat moderates them but does not certify them.
 """
 
 PAGE_SIZE = 1000
+PROGRESS_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -70,15 +83,40 @@ class Table:
     api_path: str
     queries: tuple[str, ...]
     component: str
-    nested: str = ""  # a list inside each record that becomes a table of its own
 
 
 TABLES = (
     Table("partners", "partners/", ("",), "Partner"),
     # The listing (published, completed), then the withdrawn ones: public at their address.
     Table("commitments", "commitments/", ("", "status=withdrawn"), "Commitment"),
+    # `commitments/{id}/progress/` of each of those commitments (see progress_records).
+    Table("progress_updates", "", (), "ProgressUpdate"),
 )
-NESTED = {"deliverables": ("commitments", "deliverables", "Deliverable", "commitment_id")}
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A list of objects inside each record of a table, written as a table of its own."""
+
+    name: str
+    parent: str
+    field: str
+    component: str
+    key: str  # the column that holds the id of the parent record
+
+
+NESTED = (
+    Nested("deliverables", "commitments", "deliverables", "Deliverable", "commitment_id"),
+    Nested(
+        "progress_status_changes", "progress_updates", "status_changes", "StatusChange", "update_id"
+    ),
+    Nested("evidence_files", "progress_updates", "files", "EvidenceFile", "update_id"),
+)
+TABLE_NAMES = [
+    name
+    for table in TABLES
+    for name in (table.name, *(n.name for n in NESTED if n.parent == table.name))
+]
 
 
 # Reading the API ---------------------------------------------------------------------------------
@@ -101,39 +139,61 @@ def _view(api_path: str):
     return func.cls.as_view(func.actions, **{**func.initkwargs, "throttle_classes": []})
 
 
-def api_records(api_path: str, query: str = "") -> list[dict]:
-    """Every record of an API list, page after page, as an anonymous client reads them."""
+def api_records(api_path: str, query: str = "") -> Iterator[dict]:
+    """Every record of an API list, page after page, as an anonymous client reads them (one
+    page in memory at a time)."""
     view = _view(api_path)
     separator = "&" if query else ""
     url = f"/api/v1/{api_path}?{query}{separator}page_size={PAGE_SIZE}"
-    records = []
     while url:
         response = view(_request(url))
         response.render()
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")
         page = orjson.loads(response.content)
-        records.extend(page["results"])
+        yield from page["results"]
         next_url = page.get("next")
         url = f"{urlsplit(next_url).path}?{urlsplit(next_url).query}" if next_url else ""
-    return records
 
 
-def collect() -> dict[str, list[dict]]:
-    """Every public table, as the API's records."""
-    data = {}
-    for table in TABLES:
-        rows = []
-        for query in table.queries:
-            rows.extend(api_records(table.api_path, query))
-        data[table.name] = rows
-    for name, (parent, field, _component, key) in NESTED.items():
-        data[name] = [
-            {key: record["id"], **item} for record in data[parent] for item in record[field]
-        ]
-        for record in data[parent]:
-            record.pop(field)
-    return data
+def progress_records() -> Iterator[dict]:
+    """The public progress of every public commitment (never a hidden update), by commitment
+    and as `commitments/{id}/progress/` shows it to an anonymous client: the API's projection
+    and representer, encoded and decoded by the API's JSON encoder. Read in chunks with a
+    server-side cursor, not a request per commitment."""
+    updates = ProgressUpdate.objects.filter(
+        hidden=False, commitment__status__in=Commitment.PUBLIC_STATUSES
+    ).order_by("commitment_id", "-date", "-pk")
+    request = _request("/api/v1/")
+    representer, current, chunk = None, None, []
+    for row in commitment_serializers.project_progress(updates).iterator(chunk_size=PROGRESS_CHUNK):
+        if row["commitment_id"] != current:  # its evidence files' addresses
+            current = row["commitment_id"]
+            representer = commitment_serializers.ProgressRepresenter(
+                request, commitment_pk=current, entitled=False
+            )
+        chunk.append(representer(row))
+        if len(chunk) == PROGRESS_CHUNK:
+            yield from orjson.loads(dumps(chunk))
+            chunk = []
+    yield from orjson.loads(dumps(chunk))
+
+
+def table_records(table: Table) -> Iterator[dict]:
+    if table.name == "progress_updates":
+        yield from progress_records()
+        return
+    for query in table.queries:
+        yield from api_records(table.api_path, query)
+
+
+def _split(table: Table, record: dict) -> Iterator[tuple[str, dict]]:
+    """A record of `table` and the rows of its nested tables, each with the table it goes to."""
+    for nested in NESTED:
+        if nested.parent == table.name:
+            for item in record.pop(nested.field):
+                yield nested.name, {nested.key: record["id"], **item}
+    yield table.name, record
 
 
 # The data dictionary -----------------------------------------------------------------------------
@@ -199,20 +259,26 @@ def data_dictionary() -> list[dict]:
     schema = _schema()
     rows = []
     for table in TABLES:
-        skip = {field for _n, (parent, field, _c, _k) in NESTED.items() if parent == table.name}
-        for column in _columns(schema, table.component, skip=skip):
-            rows.append({"table": table.name, **column})
-    for name, (parent, _field, component, key) in NESTED.items():
-        rows.append(
-            {
-                "table": name,
-                "column": key,
-                "type": "integer",
-                "allowed_values": "",
-                "meaning": f"The id of its record in `{parent}`.",
-            }
-        )
-        rows += [{"table": name, **column} for column in _columns(schema, component)]
+        skip = {nested.field for nested in NESTED if nested.parent == table.name}
+        rows += [
+            {"table": table.name, **column}
+            for column in _columns(schema, table.component, skip=skip)
+        ]
+        for nested in NESTED:
+            if nested.parent != table.name:
+                continue
+            rows.append(
+                {
+                    "table": nested.name,
+                    "column": nested.key,
+                    "type": "integer",
+                    "allowed_values": "",
+                    "meaning": f"The id of its record in `{table.name}`.",
+                }
+            )
+            rows += [
+                {"table": nested.name, **column} for column in _columns(schema, nested.component)
+            ]
     return rows
 
 
@@ -236,28 +302,68 @@ def table_columns(dictionary: list[dict], table: str) -> list[str]:
     return [row["column"] for row in dictionary if row["table"] == table]
 
 
-def to_csv(rows: list[dict], columns: list[str]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        flat = _flatten(row)
-        writer.writerow([csv_cell(flat.get(column)) for column in columns])
-    return buffer.getvalue().encode("utf-8")
+def _xlsx_cell(value):
+    if isinstance(value, bool | int | float) or value is None:
+        return value
+    # Text as text: csv_cell quotes what a spreadsheet would run as a formula.
+    return csv_cell(value)
 
 
-def to_xlsx(data: dict[str, list[dict]], dictionary: list[dict]) -> bytes:
+class TableFiles:
+    """One table written as its rows come: a CSV file, a JSON array's items and a sheet of the
+    write-only workbook (which keeps each sheet in a temporary file of its own)."""
+
+    def __init__(self, name: str, columns: list[str], sheet, directory: Path):
+        self.name, self.columns, self.sheet = name, columns, sheet
+        self.csv_path = directory / f"{name}.csv"
+        self.json_path = directory / f"{name}.json"
+        self._csv_file = self.csv_path.open("w", newline="", encoding="utf-8")
+        self._csv = csv.writer(self._csv_file, lineterminator="\r\n")
+        self._json = self.json_path.open("wb")
+        self.count = 0
+        self._csv.writerow(columns)
+        sheet.append(columns)
+
+    def write(self, record: dict) -> None:
+        flat = _flatten(record)
+        self._csv.writerow([csv_cell(flat.get(column)) for column in self.columns])
+        self.sheet.append([_xlsx_cell(flat.get(column)) for column in self.columns])
+        self._json.write((b",\n" if self.count else b"") + orjson.dumps(record))
+        self.count += 1
+
+    def close(self) -> None:
+        self._csv_file.close()
+        self._json.close()
+
+
+def _write_dictionary(path: Path, dictionary: list[dict]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(DICTIONARY_COLUMNS)
+        for row in dictionary:
+            writer.writerow([csv_cell(row[column]) for column in DICTIONARY_COLUMNS])
+
+
+def write_files(directory: Path, meta: dict, now: datetime) -> dict[str, tuple[str, Path]]:
+    """Writes every bulk file into `directory`, reading each public record once; returns
+    {file name: (kind, path)}."""
     from openpyxl import Workbook
 
+    dictionary = data_dictionary()
     workbook = Workbook(write_only=True)
-    for table, rows in data.items():
-        columns = table_columns(dictionary, table)
-        sheet = workbook.create_sheet(table)
-        sheet.append(columns)
-        for row in rows:
-            flat = _flatten(row)
-            # Text as text: csv_cell quotes what a spreadsheet would run as a formula.
-            sheet.append([_xlsx_cell(flat.get(column)) for column in columns])
+    parts = directory / "parts"
+    parts.mkdir()
+    tables = {
+        name: TableFiles(name, table_columns(dictionary, name), workbook.create_sheet(name), parts)
+        for name in TABLE_NAMES
+    }
+    for table in TABLES:
+        for record in table_records(table):
+            for name, row in _split(table, record):
+                tables[name].write(row)
+    for files in tables.values():
+        files.close()
+
     sheet = workbook.create_sheet("data dictionary")
     sheet.append(DICTIONARY_COLUMNS)
     for row in dictionary:
@@ -265,22 +371,50 @@ def to_xlsx(data: dict[str, list[dict]], dictionary: list[dict]) -> bytes:
     sheet = workbook.create_sheet("licence")
     for line in LICENCE_TEXT.splitlines():
         sheet.append([line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    xlsx = directory / "coalition-open-data.xlsx"
+    workbook.save(xlsx)
 
+    dictionary_csv = directory / "data-dictionary.csv"
+    _write_dictionary(dictionary_csv, dictionary)
+    licence = directory / "LICENCE.txt"
+    licence.write_text(LICENCE_TEXT, encoding="utf-8")
 
-def _xlsx_cell(value):
-    if isinstance(value, bool | int | float) or value is None:
-        return value
-    return csv_cell(value)
+    archive = directory / "coalition-open-data-csv.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for files in tables.values():
+            zipped.write(files.csv_path, f"{files.name}.csv")  # streamed from disk
+        zipped.write(dictionary_csv, "data-dictionary.csv")
+        zipped.write(licence, "LICENCE.txt")
+
+    # {"title": ..., "tables": {"partners": [...], ...}}: the head from the metadata, then each
+    # table's items copied from its fragment.
+    json_path = directory / "coalition-open-data.json"
+    with json_path.open("wb") as out:
+        out.write(orjson.dumps(meta)[:-1] + b', "tables": {')
+        for index, files in enumerate(tables.values()):
+            out.write((b", " if index else b"") + orjson.dumps(files.name) + b": [\n")
+            with files.json_path.open("rb") as fragment:
+                shutil.copyfileobj(fragment, out)
+            out.write(b"\n]")
+        out.write(b"}}\n")
+
+    iati_path = directory / "iati-activities.xml"
+    with iati_path.open("wb") as xml:
+        iati.write_document(xml, now=now)
+    shutil.rmtree(parts)
+    return {
+        "coalition-open-data-csv.zip": ("csv", archive),
+        "coalition-open-data.xlsx": ("xlsx", xlsx),
+        "coalition-open-data.json": ("json", json_path),
+        "data-dictionary.csv": ("dictionary", dictionary_csv),
+        "LICENCE.txt": ("licence", licence),
+        "iati-activities.xml": ("iati", iati_path),
+    }
 
 
 def build(*, now: datetime | None = None) -> list[dict]:
     """Writes every bulk file and the index; returns the index's list of files."""
     now = now or timezone.now()
-    data = collect()
-    dictionary = data_dictionary()
     stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     meta = {
         "title": "Coalition Registry open data",
@@ -289,36 +423,14 @@ def build(*, now: datetime | None = None) -> list[dict]:
         "licence_url": LICENCE_URL,
         "generated_at": now.astimezone(UTC).isoformat().replace("+00:00", "Z"),
     }
-
-    dictionary_csv = to_csv(dictionary, DICTIONARY_COLUMNS)
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
-        for table, rows in data.items():
-            zipped.writestr(f"{table}.csv", to_csv(rows, table_columns(dictionary, table)))
-        zipped.writestr("data-dictionary.csv", dictionary_csv)
-        zipped.writestr("LICENCE.txt", LICENCE_TEXT)
-    files = {
-        "coalition-open-data-csv.zip": ("csv", archive.getvalue()),
-        "coalition-open-data.xlsx": ("xlsx", to_xlsx(data, dictionary)),
-        "coalition-open-data.json": (
-            "json",
-            orjson.dumps({**meta, "tables": data}, option=orjson.OPT_INDENT_2),
-        ),
-        "data-dictionary.csv": ("dictionary", dictionary_csv),
-        "LICENCE.txt": ("licence", LICENCE_TEXT.encode()),
-    }
     listed = []
-    for name, (kind, content) in files.items():
-        path = default_storage.save(f"{PREFIX}{stamp}/{name}", ContentFile(content))
-        listed.append({"name": name, "kind": kind, "path": path, "size": len(content), **meta})
-    del data, files, archive
-    with tempfile.TemporaryFile() as xml:  # written as it goes: it is the largest file
-        iati.write_document(xml, now=now)
-        size = xml.tell()
-        xml.seek(0)
-        name = "iati-activities.xml"
-        path = default_storage.save(f"{PREFIX}{stamp}/{name}", File(xml, name=name))
-        listed.append({"name": name, "kind": "iati", "path": path, "size": size, **meta})
+    with tempfile.TemporaryDirectory(prefix="open-data-") as directory:
+        written = write_files(Path(directory), meta, now)
+        for name, (kind, path) in written.items():
+            with path.open("rb") as handle:
+                stored = default_storage.save(f"{PREFIX}{stamp}/{name}", File(handle, name=name))
+            size = path.stat().st_size
+            listed.append({"name": name, "kind": kind, "path": stored, "size": size, **meta})
     previous = current_files()
     if default_storage.exists(INDEX):
         default_storage.delete(INDEX)

@@ -173,6 +173,8 @@ class CommitmentResource(SafeExportResource):
         super().after_import(dataset, result, **kwargs)
         if self._is_dry_run(kwargs):
             return
-        # Imported rows skip the services, which keep the search vector up to date.
+        # Imported rows skip the services, which keep the search vector up to date, and the
+        # codes of the relations on the row (in the import's transaction).
         ids = [row.object_id for row in result.rows if row.object_id]
+        Commitment.objects.filter(pk__in=ids).refresh_codes()
         transaction.on_commit(lambda: refresh_search_vectors(Commitment.objects.filter(pk__in=ids)))

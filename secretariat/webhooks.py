@@ -1,10 +1,10 @@
 """Webhooks, the parts that need no table: signing and verifying a delivery, refusing addresses
 on private networks, sending one delivery, and the retry and disable policy.
 
-The webhook registrations and their outbox of deliveries (models, API, account page, the sweep
-that sends due deliveries) are not written yet: see the report of issue 7. What is here is what
-they will call, so that a rule (the signature format, which address is refused) lives in one
-place.
+The webhook registrations and their outbox of deliveries are in secretariat/webhook_services.py
+(rules), webhook_tasks.py (sending, the sweep), api/webhooks.py and webhook_views.py. What is
+here is what they call, so that a rule (the signature format, which address is refused) lives
+in one place.
 
 Signature (the same scheme as Stripe's, which receivers already know how to check): the header
 `X-Coalition-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" with the hook's
@@ -103,8 +103,12 @@ def check_url(url: str, *, allow_private: bool | None = None) -> None:
     loopback, link-local (cloud metadata), multicast or reserved address, which would let a
     client make the server request its own network. Checked on registration and again before
     every delivery (a name may resolve elsewhere later)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url)
+        hostname, _port = parts.hostname, parts.port  # a bad port or IPv6 literal raises here
+    except ValueError:
+        raise WebhookError(_("Enter an http or https address."), field="url") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise WebhookError(_("Enter an http or https address."), field="url")
     if parts.username or parts.password:
         raise WebhookError(_("The address may not contain a user name or password."), field="url")
@@ -112,7 +116,7 @@ def check_url(url: str, *, allow_private: bool | None = None) -> None:
         allow_private = allow_private_addresses()
     if allow_private:
         return
-    for address in _addresses(parts.hostname):
+    for address in _addresses(hostname):
         if not address.is_global or address.is_multicast:
             raise WebhookError(
                 _("This address is on a private network: the registry does not call it."),

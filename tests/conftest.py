@@ -44,8 +44,9 @@ def run_queued_tasks(django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks() as callbacks:
             yield callbacks
         for callback in callbacks:
-            task = getattr(getattr(callback, "func", None), "__self__", None)
-            if callback.func.__name__ == "delay" and task is not None:
+            func = getattr(callback, "func", None)  # a task's delay_on_commit is a partial
+            task = getattr(func, "__self__", None)
+            if getattr(func, "__name__", "") == "delay" and task is not None:
                 task.apply(args=callback.args, kwargs=callback.keywords, throw=True)
             else:
                 callback()

@@ -220,6 +220,14 @@ class CommitmentFactory(factory.django.DjangoModelFactory):
             )
 
     @factory.post_generation
+    def codes(self, create, extracted, **kwargs):
+        # The relations above are set without the services: copy their codes onto the row.
+        if create:
+            Commitment.objects.filter(pk=self.pk).refresh_codes()
+            arrays = ["theme_codes", "priority_codes", "sdg_numbers", "region_codes"]
+            self.refresh_from_db(fields=[*arrays, "country_codes"])
+
+    @factory.post_generation
     def search_vector(self, create, extracted, **kwargs):
         if create:
             refresh_search_vector(self)

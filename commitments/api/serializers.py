@@ -12,21 +12,27 @@ progress update, and anything of a commitment a client may not read.
 """
 
 import orjson
-from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django_countries import countries
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from coalition.api import ENUM_NAME_OVERRIDES, RelatedJsonList, json_text, raw_json
-from coalition.models import Priority, Region, ThematicArea
+from coalition.api import (
+    ENUM_NAME_OVERRIDES,
+    JsonMembers,
+    RelatedJsonList,
+    RelatedJsonObject,
+    json_text,
+    raw_json,
+)
 from coalition.vocabularies import (
     PRIORITIES,
     SUSTAINABLE_DEVELOPMENT_GOALS,
     THEMATIC_AREAS,
     m49_rows,
 )
+from commitments.evidence import DEFAULT_MAX_BYTES, MAX_FILES_PER_UPDATE
 from commitments.models import (
     Commitment,
     CommitmentRevision,
@@ -38,7 +44,7 @@ from commitments.models import (
     ProgressUpdate,
     ResourceType,
 )
-from partners.models import WORKING_LANGUAGES
+from partners.models import WORKING_LANGUAGES, Organization
 
 ENUM_NAME_OVERRIDES["LevelEnum"] = Level.choices
 ENUM_NAME_OVERRIDES["ResourceTypeEnum"] = ResourceType.choices
@@ -202,83 +208,81 @@ ProgressListItem = PolymorphicProxySerializer(
 )
 
 
-def _codes(relation: str, value: str, join: str = "") -> RelatedJsonList:
-    through = getattr(Commitment, relation).through._meta.db_table
-    return RelatedJsonList(
-        value=value,
-        source=f"{through} x {join}",
-        where="x.commitment_id = {outer}.id",
-        order=value,
-    )
-
-
 def _table(model) -> str:
     return model._meta.db_table
 
 
-COMMITMENT_LISTS = {
-    "theme_codes": _codes(
-        "thematic_areas", "t.code", f"JOIN {_table(ThematicArea)} t ON t.id = x.thematicarea_id"
+# Everything of a commitment but the few members that depend on the client (its reason, its
+# address and its edit number, which CommitmentRepresenter adds), in the representation's
+# order, written by the database (JsonMembers). The vocabulary codes come from the arrays
+# kept on the row (Commitment.theme_codes...).
+COMMITMENT_MEMBERS = {
+    "title": ("text", "title"),
+    "summary": ("text", "summary"),
+    "description": ("text", "description"),
+    "lead_organization": (
+        "json",
+        RelatedJsonObject(
+            value={"id": "o.id", "name": "o.name", "acronym": "o.acronym"},
+            source=f"{_table(Organization)} o",
+            where="o.id = {outer}.lead_organization_id",
+        ),
     ),
-    "priority_codes": _codes(
-        "priorities", "p.code", f"JOIN {_table(Priority)} p ON p.id = x.priority_id"
+    "co_partners": (
+        "json",
+        RelatedJsonList(
+            value="cp.organization_id",
+            source=f"{_table(CoPartnership)} cp",
+            where="cp.commitment_id = {outer}.id AND cp.status = 'confirmed'",
+            order="cp.organization_id",
+        ),
     ),
-    # A goal's id is its number.
-    "sdg_numbers": _codes("sdgs", "x.sustainabledevelopmentgoal_id"),
-    "region_codes": _codes("regions", "r.m49", f"JOIN {_table(Region)} r ON r.id = x.region_id"),
-    "copartner_ids": RelatedJsonList(
-        value="cp.organization_id",
-        source=f"{_table(CoPartnership)} cp",
-        where="cp.commitment_id = {outer}.id AND cp.status = 'confirmed'",
-        order="cp.organization_id",
+    "thematic_areas": ("codes", "theme_codes"),
+    "priorities": ("codes", "priority_codes"),
+    "sdgs": ("codes", "sdg_numbers"),
+    "level": ("text", "level"),
+    "regions": ("codes", "region_codes"),
+    "countries": ("countries", "countries"),
+    "start_date": ("date", "start_date"),
+    "end_date": ("date", "end_date"),
+    "resource_types": ("json", "resource_types"),
+    "resources_description": ("text", "resources_description"),
+    "resources_amount": ("decimal", "resources_amount"),
+    "resources_currency": ("text", "resources_currency"),
+    "expected_results": ("text", "expected_results"),
+    "language": ("text", "language"),
+    "links": ("json", "links"),
+    "deliverables": (
+        "json",
+        RelatedJsonList(
+            value={
+                name: f"d.{name}"
+                for name in ("id", "title", "indicator", "baseline", "target", "due_date", "status")
+            },
+            source=f"{_table(Deliverable)} d",
+            where="d.commitment_id = {outer}.id",
+            order="d.position, d.id",
+        ),
     ),
-    "deliverable_rows": RelatedJsonList(
-        value={
-            name: f"d.{name}"
-            for name in ("id", "title", "indicator", "baseline", "target", "due_date", "status")
-        },
-        source=f"{_table(Deliverable)} d",
-        where="d.commitment_id = {outer}.id",
-        order="d.position, d.id",
-    ),
+    "first_published_at": ("time", "first_published_at"),
+    "published_at": ("time", "published_at"),
+    "created_at": ("time", "created_at"),
+    "updated_at": ("time", "updated_at"),
 }
 
 
 def project_commitments(queryset):
-    """A commitment's columns with its codes, co-partners and deliverables: one query."""
+    """What CommitmentRepresenter needs of each commitment: one query, one string per row for
+    most of it."""
     return queryset.values(
-        *COMMITMENT_COLUMNS,
-        lead_name=F("lead_organization__name"),
-        lead_acronym=F("lead_organization__acronym"),
-        resource_types_json=json_text("resource_types"),
-        links_json=json_text("links"),
-        **COMMITMENT_LISTS,
+        "id",
+        "status",
+        "status_reason",
+        "lead_organization_id",
+        "lock_version",
+        "updated_at",
+        members=JsonMembers(COMMITMENT_MEMBERS),
     )
-
-
-COMMITMENT_COLUMNS = (
-    "id",
-    "status",
-    "status_reason",
-    "title",
-    "summary",
-    "description",
-    "lead_organization_id",
-    "level",
-    "countries",
-    "start_date",
-    "end_date",
-    "resources_description",
-    "resources_amount",
-    "resources_currency",
-    "expected_results",
-    "language",
-    "first_published_at",
-    "published_at",
-    "created_at",
-    "updated_at",
-    "lock_version",
-)
 
 
 PLACEHOLDER = 999_999_999
@@ -296,64 +300,37 @@ def _url_pattern(request, name: str, placeholder: str = "pk", **kwargs) -> str |
 
 
 class CommitmentRepresenter:
-    """Turns projected rows into commitments for one request. `editable` holds the ids of the
-    organizations whose commitments this client may edit (its own; all for the Secretariat):
-    they get the edit number and the reason of a return."""
+    """Turns projected rows into commitments for one request, as JSON fragments to embed.
+    `editable_orgs` holds the ids of the organizations whose commitments this client may edit
+    (its own; all for the Secretariat): they get the edit number and the reason of a return."""
 
     def __init__(self, request, *, editable_orgs: frozenset[int], secretariat: bool):
         self.editable_orgs = editable_orgs
         self.secretariat = secretariat
-        self.web_url = _url_pattern(request, "commitments:detail")
+        pattern = _url_pattern(request, "commitments:detail")
+        self.web_url = orjson.dumps(pattern).decode() if pattern else None
 
     def may_edit(self, row: dict) -> bool:
         return self.secretariat or row["lead_organization_id"] in self.editable_orgs
 
-    def __call__(self, row: dict) -> dict:
+    def text(self, row: dict) -> str:
         status = row["status"]
         entitled = self.may_edit(row)
-        reason = None
+        reason = "null"
         if status == Commitment.Status.WITHDRAWN or (
             status == Commitment.Status.RETURNED and entitled
         ):
-            reason = row["status_reason"]
-        amount = row["resources_amount"]
-        return {
-            "id": row["id"],
-            "public": status in Commitment.LISTED_STATUSES,
-            "status": status,
-            "status_reason": reason,
-            "title": row["title"],
-            "summary": row["summary"],
-            "description": row["description"],
-            "lead_organization": {
-                "id": row["lead_organization_id"],
-                "name": row["lead_name"],
-                "acronym": row["lead_acronym"],
-            },
-            "co_partners": raw_json(row["copartner_ids"]),
-            "thematic_areas": raw_json(row["theme_codes"]),
-            "priorities": raw_json(row["priority_codes"]),
-            "sdgs": raw_json(row["sdg_numbers"]),
-            "level": row["level"],
-            "regions": raw_json(row["region_codes"]),
-            "countries": row["countries"].split(",") if row["countries"] else [],
-            "start_date": row["start_date"],
-            "end_date": row["end_date"],
-            "resource_types": raw_json(row["resource_types_json"]),
-            "resources_description": row["resources_description"],
-            "resources_amount": f"{amount:.2f}" if amount is not None else None,
-            "resources_currency": row["resources_currency"],
-            "expected_results": row["expected_results"],
-            "language": row["language"],
-            "links": raw_json(row["links_json"]),
-            "deliverables": raw_json(row["deliverable_rows"]),
-            "first_published_at": row["first_published_at"],
-            "published_at": row["published_at"],
-            "created_at": row["created_at"],
-            "updated_at": row["updated_at"],
-            "web_url": self.web_url.format(row["id"]) if self.web_url else None,
-            "lock_version": row["lock_version"] if entitled else None,
-        }
+            reason = orjson.dumps(row["status_reason"]).decode()
+        public = "true" if status in Commitment.LISTED_STATUSES else "false"
+        web_url = self.web_url.format(row["id"]) if self.web_url else "null"
+        lock_version = row["lock_version"] if entitled else "null"
+        return (
+            f'{{"id":{row["id"]},"public":{public},"status":"{status}","status_reason":{reason}'
+            f'{row["members"]},"web_url":{web_url},"lock_version":{lock_version}}}'
+        )
+
+    def __call__(self, row: dict) -> raw_json:
+        return raw_json(self.text(row))
 
 
 def pending_edit(revision: CommitmentRevision | None) -> dict | None:
@@ -561,17 +538,64 @@ class StatusChangeInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Deliverable.Status.choices)
 
 
+# What the website's progress form takes (commitments.forms).
+MAX_NARRATIVE = 10_000
+MAX_PROGRESS_LINKS = 10
+
+
 class ProgressUpdateInputSerializer(serializers.Serializer):
     date = serializers.DateField()
     narrative = serializers.CharField(
-        max_length=MAX_TEXT, allow_blank=True, required=False, default=""
+        max_length=MAX_NARRATIVE, allow_blank=True, required=False, default=""
     )
     links = serializers.ListField(
-        child=serializers.URLField(max_length=500), required=False, default=list, max_length=20
+        child=serializers.URLField(max_length=500),
+        required=False,
+        default=list,
+        max_length=MAX_PROGRESS_LINKS,
     )
     resources_mobilised = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, allow_null=True, required=False, default=None
     )
     status_changes = StatusChangeInputSerializer(
         many=True, required=False, default=list, max_length=MAX_ITEMS
+    )
+
+
+class ProgressUpdateUploadSerializer(ProgressUpdateInputSerializer):
+    """A progress update with its evidence files, as multipart/form-data (what the website's
+    form sends): one part per field, `links` and `files` once per item, `status_changes` as
+    JSON (one part per change, or one part holding the array). It documents the request: the
+    view reads the parts into a JSON body's shape, checked by ProgressUpdateInputSerializer, and
+    the files are checked by commitments.evidence, as on the website.
+    """
+
+    files = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=MAX_FILES_PER_UPDATE,
+        help_text=(
+            "Evidence: PDF, images (PNG, JPEG, GIF, WebP) or office documents (Word, Excel, "
+            f"PowerPoint, OpenDocument), {DEFAULT_MAX_BYTES // (1024 * 1024)} MB each, "
+            f"{MAX_FILES_PER_UPDATE} files at most. The type is read from the content and "
+            "must agree with the name's extension. Error codes of `files`: `too_many_files`, "
+            "`file_too_large`, `file_type`, `not_a_file`."
+        ),
+    )
+
+
+class ProgressHideSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=MAX_TEXT,
+        help_text="Why the update is hidden: for the partner's members and the Secretariat only.",
+    )
+
+
+class ProgressValidateSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=MAX_TEXT,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="A note kept in the update's history (optional).",
     )

@@ -3,29 +3,46 @@
 Reads: anyone reads public commitments; members read those of their organizations whatever
 their status; the Secretariat reads all. Writes act for the token's owner through
 commitments.services (the one place that knows the lifecycle and the roles): create and edit
-drafts, submit, withdraw, complete, report progress; the Secretariat publishes or returns.
+drafts, submit, withdraw, complete, report progress (with evidence files, as multipart); the
+Secretariat publishes or returns, and validates or hides progress.
 Who may even address a commitment is commitment_get_for_user's decision (404, or 403 to edit).
 """
 
 from datetime import date
 
 import django_filters
+import orjson
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions
 from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
 
 from coalition import vocabularies
 from coalition.api import (
     COUNTRY_CODES,
+    COUNTRY_REGIONS,
     MAX_ID,
+    NON_FIELD_ERRORS,
     REGION_COUNTRIES,
     REGION_SUBTREE,
+    ApiViewMixin,
     CodeFilter,
+    ErrorSerializer,
     KeysetListMixin,
     LastChange,
     LeanFilterSetMixin,
@@ -39,15 +56,16 @@ from coalition.filters import UpdatedSinceFilter
 from coalition.models import Priority, Region, ThematicArea
 from commitments import selectors, services
 from commitments.api import serializers
-from commitments.api.selectors import (
-    commitment_current_content,
-    commitment_list_for_api,
-    commitment_open_revision,
-    organization_ids_of,
-)
 from commitments.errors import NotAllowed, StaleEdit
+from commitments.evidence import MAX_FILES_PER_UPDATE, EvidenceFileError, max_bytes
 from commitments.filters import CommitmentFilter, IntegerFilter, countries_pattern
-from commitments.models import Commitment, ProgressUpdate
+from commitments.models import (
+    AREA,
+    FILTER_KEY_PREFIXES,
+    Commitment,
+    ProgressUpdate,
+    filter_key,
+)
 from partners.models import Organization
 
 
@@ -72,7 +90,7 @@ class CommitmentsApiMixin:
     def member_of(self) -> frozenset[int]:
         """The organizations where the token's owner is a member (one query, once)."""
         if not hasattr(self, "_member_of"):
-            self._member_of = organization_ids_of(user=self.request.user)
+            self._member_of = selectors.organization_ids_of(user=self.request.user)
         return self._member_of
 
     @property
@@ -100,8 +118,10 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
         field_name="lead_organization__constituency__code",
         label=gettext_lazy("Constituency of the lead partner"),
     )
-    # The relations are tested with EXISTS rather than joined: with two or three of them, the
-    # join took twice as long at 100k commitments (bench/report.md).
+    # On PostgreSQL, the vocabulary filters look up keys kept on the row in one GIN index
+    # (commitments.models.filter_keys_of): ~5 ms for theme, SDG and region at 100k
+    # commitments, where the many-to-many tables took 24 ms (bench/report.md). On SQLite
+    # (the demo), the relations are tested with EXISTS rather than joined.
     thematic_area = CodeFilter(
         codes=[term.code for term in vocabularies.THEMATIC_AREAS],
         method="filter_related",
@@ -149,10 +169,13 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
     }
 
     def filter_related(self, queryset, name, value):
-        # The vocabulary row's id comes from a scalar subquery, not a join: the planner then
-        # hashes the through tables together (~25 ms for theme, SDG and region at 100k
-        # commitments, against ~70 ms joining the vocabularies).
         relation, column, vocabulary = self.RELATED[name]
+        if connection.vendor == "postgresql":
+            # The key kept on the row, through its GIN index (filter_keys_of); the keys of
+            # several filters are looked up in one scan of it.
+            key = filter_key(FILTER_KEY_PREFIXES[relation], value)
+            return queryset.filter(filter_keys__contains=[key])
+        # SQLite (the demo): the vocabulary row's id from a scalar subquery, not a join.
         through = getattr(Commitment, relation).through
         if vocabulary is not None:
             value = Subquery(vocabulary.objects.filter(code=value).values("id")[:1])
@@ -163,7 +186,10 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
     def filter_region_code(self, queryset, name, code):
         # As CommitmentFilter.filter_region: aimed at the region or an area within it, or at one
         # of its countries (the M49 tree is in coalition.vocabularies). Tested on the row itself
-        # rather than through a subquery over commitments: a third of the time.
+        # rather than through a subquery over commitments: a third of the time; on PostgreSQL,
+        # the one key "area:<code>" kept on the row for all of that (filter_keys_of).
+        if connection.vendor == "postgresql":
+            return queryset.filter(filter_keys__contains=[filter_key(AREA, code)])
         regions = Region.objects.filter(m49__in=REGION_SUBTREE[code]).values("id")
         aimed = Commitment.regions.through.objects.filter(
             commitment_id=OuterRef("pk"), region_id__in=regions
@@ -175,6 +201,11 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
     def filter_country(self, queryset, name, code):
         # As CommitmentFilter.filter_country (national action there, or regional action in a
         # region containing it), tested on the row itself.
+        if connection.vendor == "postgresql":
+            return queryset.filter(
+                Q(country_codes__contains=[code])
+                | Q(region_codes__overlap=COUNTRY_REGIONS.get(code, []))
+            )
         pattern = countries_pattern([code])
         regional = Commitment.regions.through.objects.filter(
             commitment_id=OuterRef("pk"), region__countries__regex=pattern
@@ -264,17 +295,19 @@ class CommitmentViewSet(CommitmentsApiMixin, KeysetListMixin, RowRetrieveMixin, 
     queryset = Commitment.objects.none()  # for the schema's path parameter type
 
     def get_queryset(self) -> QuerySet[Commitment]:
-        return commitment_list_for_api(user=self.request.user)
+        return selectors.commitment_list_for_api(user=self.request.user)
 
     def project(self, queryset):
         return serializers.project_commitments(queryset)
 
-    def represent(self, row: dict) -> dict:
+    def represent(self, row: dict):
         if not hasattr(self, "_representer"):
             self._representer = serializers.CommitmentRepresenter(
                 self.request, editable_orgs=self.member_of, secretariat=self.is_secretariat
             )
-        return self._representer(row)
+        if self.action == "list":
+            return self._representer(row)  # embedded as the database wrote it
+        return orjson.loads(self._representer.text(row))  # a record takes `pending_edit` too
 
     def last_changed_expression(self):
         if self.member_of or self.is_secretariat:
@@ -286,7 +319,7 @@ class CommitmentViewSet(CommitmentsApiMixin, KeysetListMixin, RowRetrieveMixin, 
             Commitment.objects.filter(pk=commitment.pk), status=status, headers=headers
         )
         entitled = self.is_secretariat or commitment.lead_organization_id in self.member_of
-        revision = commitment_open_revision(commitment=commitment) if entitled else None
+        revision = selectors.commitment_open_revision(commitment=commitment) if entitled else None
         response.data["pending_edit"] = serializers.pending_edit(revision)
         if entitled:
             response.last_changed = None  # edits and their review keep `updated_at`
@@ -341,7 +374,7 @@ class CommitmentViewSet(CommitmentsApiMixin, KeysetListMixin, RowRetrieveMixin, 
         co_partners = changes.pop("co_partners", None)
         content = changes
         if partial:
-            content = {**commitment_current_content(commitment=commitment), **changes}
+            content = {**selectors.commitment_current_content(commitment=commitment), **changes}
         return services.commitment_update(
             commitment=commitment,
             actor=self.request.user,
@@ -430,6 +463,15 @@ class ProgressUpdateApiFilter(LeanFilterSetMixin, django_filters.FilterSet):
 
 
 COMMITMENT_PATH = OpenApiParameter("commitment_pk", int, OpenApiParameter.PATH)
+MULTIPART = "multipart/form-data"
+
+
+def _is_multipart(request) -> bool:
+    return request.content_type.split(";")[0].strip().lower() == MULTIPART
+
+
+def _refused(field: str, message: str, code: str) -> exceptions.ValidationError:
+    return exceptions.ValidationError({field: [exceptions.ErrorDetail(message, code)]})
 
 
 @extend_schema_view(
@@ -450,11 +492,21 @@ COMMITMENT_PATH = OpenApiParameter("commitment_pk", int, OpenApiParameter.PATH)
     create=extend_schema(
         summary="Report progress on a published commitment",
         description=(
-            "By a member of the lead organization. Evidence files are attached on the website."
+            "By a member of the lead organization. As JSON, or as multipart/form-data with "
+            "evidence files (`files`, the other fields as in JSON): then its evidence level is "
+            "`evidence_attached`. Files sent in a JSON body are refused (`multipart_required`)."
         ),
         parameters=[COMMITMENT_PATH],
-        request=serializers.ProgressUpdateInputSerializer,
-        responses={201: serializers.ProgressUpdateSerializer},
+        request={
+            "application/json": serializers.ProgressUpdateInputSerializer,
+            MULTIPART: serializers.ProgressUpdateUploadSerializer,
+        },
+        responses={
+            201: serializers.ProgressUpdateSerializer,
+            415: OpenApiResponse(
+                ErrorSerializer, description="The body is neither JSON nor multipart/form-data."
+            ),
+        },
     ),
 )
 class ProgressUpdateViewSet(
@@ -468,8 +520,21 @@ class ProgressUpdateViewSet(
     csv_columns = csv_columns_of(serializers.ProgressUpdateSerializer())
     queryset = ProgressUpdate.objects.none()
 
+    def get_parsers(self):
+        # Asked before `action` is set: the list's address is where progress is posted.
+        if getattr(self, "action_map", {}).get("post") == "create":
+            return [JSONParser(), MultiPartParser()]
+        return super().get_parsers()
+
     def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
+        if self.action == "create" and _is_multipart(request):
+            # ApiViewMixin.initial reads the whole body to refuse a NUL byte, which every
+            # binary file holds. This body goes to Django's streaming parser instead, and its
+            # text fields to the serializer (which refuses NUL); the other checks there concern
+            # query strings and methods this operation does not have.
+            super(ApiViewMixin, self).initial(request, *args, **kwargs)
+        else:
+            super().initial(request, *args, **kwargs)
         # Anyone who may read the commitment reads its visible progress.
         self.commitment = selectors.commitment_get_for_user(
             pk=kwargs["commitment_pk"], user=request.user
@@ -477,6 +542,11 @@ class ProgressUpdateViewSet(
         # As commitments.selectors.progress_update_visible: hidden updates are for the lead
         # organization's members and the Secretariat.
         self.entitled = self.commitment.user_role is not None or self.is_secretariat
+
+    def handle_exception(self, exc):
+        if isinstance(exc, EvidenceFileError):
+            exc = _refused("files", exc.message, exc.code)
+        return super().handle_exception(exc)
 
     def get_queryset(self) -> QuerySet[ProgressUpdate]:
         updates = ProgressUpdate.objects.filter(commitment=self.commitment)
@@ -512,9 +582,19 @@ class ProgressUpdateViewSet(
         commitment = selectors.commitment_get_for_user(
             pk=self.commitment.pk, user=request.user, for_edit=True
         )
-        serializer = serializers.ProgressUpdateInputSerializer(data=request.data)
+        if _is_multipart(request):
+            payload, files = self._multipart_payload(request)
+        else:
+            payload, files = request.data, []
+            if isinstance(payload, dict) and "files" in payload:
+                raise _refused(
+                    "files",
+                    _("Send evidence files in a multipart/form-data request, one part each."),
+                    "multipart_required",
+                )
+        serializer = serializers.ProgressUpdateInputSerializer(data=payload)
         serializer.is_valid(raise_exception=True)
-        update = self.perform_create(serializer, commitment)
+        update = self.perform_create(serializer, commitment, files)
         location = request.build_absolute_uri(
             reverse("api:progress-detail", args=[commitment.pk, update.pk])
         )
@@ -522,7 +602,61 @@ class ProgressUpdateViewSet(
             ProgressUpdate.objects.filter(pk=update.pk), status=201, headers={"Location": location}
         )
 
-    def perform_create(self, serializer, commitment: Commitment) -> ProgressUpdate:
+    @staticmethod
+    def _multipart_payload(request) -> tuple[dict, list]:
+        """The fields of a multipart request as the JSON body would give them, and its files.
+        A body larger than the files allowed (and room for the text) is refused unread."""
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > MAX_FILES_PER_UPDATE * max_bytes() + settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise _refused(
+                "files",
+                _("This request is larger than %(count)d files of %(size)s.")
+                % {"count": MAX_FILES_PER_UPDATE, "size": filesizeformat(max_bytes())},
+                "file_too_large",
+            )
+        try:
+            fields, uploads = request.POST, request.FILES
+        except TooManyFilesSent:
+            raise _refused(
+                "files",
+                _("Attach %(count)d files at most to one update.")
+                % {"count": MAX_FILES_PER_UPDATE},
+                "too_many_files",
+            ) from None
+        except (RequestDataTooBig, TooManyFieldsSent):
+            raise _refused(
+                NON_FIELD_ERRORS, _("The fields of this request are too large."), "too_large"
+            ) from None
+        unexpected = [name for name in uploads if name != "files"]
+        if unexpected:
+            raise _refused(unexpected[0], _("Send evidence files as `files`."), "unexpected_file")
+        if "files" in fields:
+            raise _refused("files", _("Each part `files` must be a file."), "not_a_file")
+        payload = {
+            name: fields[name]
+            for name in ("date", "narrative", "resources_mobilised")
+            if fields.get(name, "") != ""
+        }
+        if "links" in fields:
+            payload["links"] = fields.getlist("links")
+        if "status_changes" in fields:
+            payload["status_changes"] = []
+            for part in fields.getlist("status_changes"):
+                try:
+                    value = orjson.loads(part)
+                except orjson.JSONDecodeError:
+                    raise _refused(
+                        "status_changes",
+                        _("Send the status changes as JSON: an array, or one object per part."),
+                        "parse_error",
+                    ) from None
+                payload["status_changes"] += value if isinstance(value, list) else [value]
+        return payload, uploads.getlist("files")
+
+    def perform_create(self, serializer, commitment: Commitment, files=()) -> ProgressUpdate:
         data = serializer.validated_data
         return services.progress_update_create(
             commitment=commitment,
@@ -530,6 +664,49 @@ class ProgressUpdateViewSet(
             date=data["date"],
             narrative=data["narrative"],
             links=data["links"],
+            files=files,
             status_changes={item["deliverable"]: item["status"] for item in data["status_changes"]},
             resources_mobilised=data["resources_mobilised"],
+        )
+
+    def _moderate(self, service, serializer_class, pk: int) -> Response:
+        update = selectors.progress_update_visible(
+            commitment=self.commitment, update_pk=pk, user=self.request.user
+        )
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        service(update=update, actor=self.request.user, reason=serializer.validated_data["reason"])
+        return self.represented(ProgressUpdate.objects.filter(pk=update.pk))
+
+    @extend_schema(
+        summary="Validate the evidence of a progress update",
+        description=(
+            "By the Secretariat: its evidence level becomes `validated` and the partner is "
+            "told. A hidden update cannot be validated."
+        ),
+        parameters=[COMMITMENT_PATH],
+        request=serializers.ProgressValidateSerializer,
+        responses=serializers.ProgressUpdateSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def validate(self, request, *args, **kwargs):
+        return self._moderate(
+            services.progress_update_validate, serializers.ProgressValidateSerializer, kwargs["pk"]
+        )
+
+    @extend_schema(
+        summary="Hide a progress update from the public, with the reason",
+        description=(
+            "By the Secretariat. The update stays readable by the commitment's members and the "
+            "Secretariat (`public: false`); others' syncs report it removed. The reason is "
+            "told to the partner and never shown in the API."
+        ),
+        parameters=[COMMITMENT_PATH],
+        request=serializers.ProgressHideSerializer,
+        responses=serializers.ProgressUpdateSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def hide(self, request, *args, **kwargs):
+        return self._moderate(
+            services.progress_update_hide, serializers.ProgressHideSerializer, kwargs["pk"]
         )

@@ -1,11 +1,14 @@
 """What the API shows of the Forum: published editions and their programme. Never a
 registration, a participant, an accessibility need, nor a speaker's account (its email): a
-speaker is a name and an affiliation, as on the public programme. `project` and `represent`
-build the objects from `.values()` rows, in one query per page."""
+speaker is a name and an affiliation, as on the public programme. An edition that was published
+and left public view comes in a sync (`updated_since`), with its sessions, as
+`{"id", "public": false, "updated_at"}` and nothing else. `project` and `represent` build the
+objects from `.values()` rows, in one query per page."""
 
 from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from coalition.api import RelatedJsonList, raw_json
@@ -18,7 +21,9 @@ class ForumEditionSerializer(serializers.Serializer):
     """One annual Forum of the Coalition."""
 
     id = serializers.IntegerField()
-    public = serializers.BooleanField(help_text="Always true: only published editions are shown.")
+    public = serializers.BooleanField(
+        help_text="Always true: only published editions are shown in full."
+    )
     year = serializers.IntegerField()
     theme = serializers.CharField()
     description = serializers.CharField(allow_blank=True)
@@ -45,7 +50,9 @@ class SessionSerializer(serializers.Serializer):
     """An item of a published edition's programme."""
 
     id = serializers.IntegerField()
-    public = serializers.BooleanField(help_text="Always true: only published editions' sessions.")
+    public = serializers.BooleanField(
+        help_text="Always true: only published editions' sessions are shown in full."
+    )
     edition = serializers.IntegerField(help_text="Id of its edition (see `forum/editions/`).")
     year = serializers.IntegerField(help_text="Year of its edition.")
     title = serializers.CharField()
@@ -59,6 +66,34 @@ class SessionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     web_url = serializers.URLField(help_text="Its page on the registry's website.")
+
+
+class ForumEditionRemovedSerializer(serializers.Serializer):
+    """An edition unpublished since you read it: remove your copy (and its sessions)."""
+
+    id = serializers.IntegerField()
+    public = serializers.BooleanField(help_text="Always false.")
+    updated_at = serializers.DateTimeField()
+
+
+class SessionRemovedSerializer(serializers.Serializer):
+    """A session whose edition was unpublished since you read it: remove your copy."""
+
+    id = serializers.IntegerField()
+    public = serializers.BooleanField(help_text="Always false.")
+    updated_at = serializers.DateTimeField()
+
+
+ForumEditionListItem = PolymorphicProxySerializer(
+    component_name="ForumEditionListItem",
+    serializers=[ForumEditionSerializer, ForumEditionRemovedSerializer],
+    resource_type_field_name=None,
+)
+SessionListItem = PolymorphicProxySerializer(
+    component_name="SessionListItem",
+    serializers=[SessionSerializer, SessionRemovedSerializer],
+    resource_type_field_name=None,
+)
 
 
 EDITION_COLUMNS = (
@@ -80,7 +115,7 @@ EDITION_COLUMNS = (
 
 
 def project_editions(queryset):
-    return queryset.values(*EDITION_COLUMNS)
+    return queryset.values(*EDITION_COLUMNS, "is_published")
 
 
 def project_sessions(queryset):
@@ -116,6 +151,7 @@ def project_sessions(queryset):
         "link",
         "created_at",
         "updated_at",
+        edition_public=F("edition__is_published"),
         edition_ref=F("edition_id"),
         edition_year=F("edition__year"),
         thematic_area_code=F("thematic_area__code"),
@@ -135,6 +171,8 @@ class EditionRepresenter:
             self.base = request.build_absolute_uri(reverse("forum:index"))
 
     def __call__(self, row: dict) -> dict:
+        if not row["is_published"]:
+            return {"id": row["id"], "public": False, "updated_at": row["updated_at"]}
         return {
             "id": row["id"],
             "public": True,
@@ -148,6 +186,8 @@ class SessionRepresenter:
         self.base = _web_base(request, "forum:session")
 
     def __call__(self, row: dict) -> dict:
+        if not row["edition_public"]:
+            return {"id": row["id"], "public": False, "updated_at": row["updated_at"]}
         return {
             "id": row["id"],
             "public": True,

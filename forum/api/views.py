@@ -1,6 +1,7 @@
 """The Forum in the API: read-only. Published editions and their sessions are public; an
 unpublished edition and its programme are never shown (the Secretariat previews them on the
-website). Registrations and participants are not part of the API."""
+website), except as `public: false` records in a sync when they were published before, so that
+a client removes its copy. Registrations and participants are not part of the API."""
 
 from datetime import date, datetime
 
@@ -57,8 +58,11 @@ class ForumEditionApiFilter(LeanFilterSetMixin, django_filters.FilterSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List Forum editions",
-        description="Published editions of the annual Forum of the Coalition.",
-        responses=serializers.ForumEditionSerializer(many=True),
+        description=(
+            "Published editions of the annual Forum of the Coalition. With `updated_since`, "
+            "also the editions unpublished since then, as `public: false` records to remove."
+        ),
+        responses=serializers.ForumEditionListItem,
     ),
     retrieve=extend_schema(
         summary="Read a Forum edition", responses=serializers.ForumEditionSerializer
@@ -78,6 +82,8 @@ class ForumEditionViewSet(KeysetListMixin, RowRetrieveMixin, ResourceViewSet):
     }
 
     def get_queryset(self) -> QuerySet[ForumEdition]:
+        if self.is_sync:
+            return ForumEdition.objects.ever_published()
         return selectors.edition_list_public()
 
     def project(self, queryset):
@@ -98,8 +104,11 @@ class ForumEditionViewSet(KeysetListMixin, RowRetrieveMixin, ResourceViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List Forum sessions",
-        description="The programme of the published editions.",
-        responses=serializers.SessionSerializer(many=True),
+        description=(
+            "The programme of the published editions. With `updated_since`, also the sessions "
+            "of editions unpublished since then, as `public: false` records to remove."
+        ),
+        responses=serializers.SessionListItem,
         parameters=[
             *vocabulary_filters("thematic_area"),
             OpenApiParameter(
@@ -124,6 +133,8 @@ class SessionViewSet(KeysetListMixin, RowRetrieveMixin, ResourceViewSet):
     }
 
     def get_queryset(self) -> QuerySet[Session]:
+        if self.is_sync:
+            return Session.objects.ever_public()
         # The selector's prefetches serve model instances; a `.values()` page needs none.
         return selectors.session_list_public().select_related(None).prefetch_related(None)
 

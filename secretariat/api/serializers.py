@@ -23,6 +23,14 @@ class StatsMoneyRowSerializer(serializers.Serializer):
         help_text="Sum of the resources pledged, in `currency` (amounts are never converted).",
     )
     currency = serializers.CharField(help_text="ISO 4217 code.")
+    mobilised = serializers.DecimalField(
+        max_digits=20,
+        decimal_places=2,
+        help_text=(
+            "Sum of the resources mobilised, in `currency`: for each commitment, the amount "
+            "of its latest public progress update that reports one."
+        ),
+    )
 
 
 class StatsTotalsSerializer(serializers.Serializer):

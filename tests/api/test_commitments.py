@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from coalition.api import dumps
 from coalition.models import Region
 from commitments import services
 from commitments.models import Commitment, CommitmentRevision, CoPartnership, Deliverable
@@ -403,6 +404,32 @@ def test_a_member_of_two_organizations_creates_for_either(api, acme, globex, ali
 
 
 # Queries -----------------------------------------------------------------------------------
+
+
+def test_the_database_writes_a_record_as_orjson_would(api, acme, alice, sam):
+    # Most of a commitment's JSON is written by PostgreSQL (coalition.api.JsonMembers): its
+    # strings, times and numbers must come out byte for byte as orjson writes them.
+    title = 'Jobs "now" \\ for\tall\x01 — é ✓'
+    commitment = make_published(
+        acme, alice, sam, title=title, description="Line one\nline two", resources_amount=None
+    )
+    moment = datetime.datetime(2026, 3, 2, 9, 30, 0, 120, tzinfo=UTC)
+    Commitment.objects.filter(pk=commitment.pk).update(
+        published_at=moment, first_published_at=moment.replace(microsecond=0)
+    )
+
+    content = api.get("commitments/?page_size=1").content
+
+    for name, value in (
+        ("title", title),
+        ("description", "Line one\nline two"),
+        ("resources_amount", None),
+        ("published_at", moment),
+        ("first_published_at", moment.replace(microsecond=0)),
+        ("countries", ["KE"]),
+        ("sdgs", [4, 8]),
+    ):
+        assert b'"%s":%s' % (name.encode(), dumps(value)) in content, name
 
 
 @pytest.fixture

@@ -160,6 +160,36 @@ MATRIX = [
     ),
 ]
 
+# Progress moderation (the Secretariat's) ---------------------------------------------------------
+MATRIX += [
+    (
+        "post",
+        "commitments/{published}/progress/{progress}/validate/",
+        {"reason": "Report checked."},
+        {ANONYMOUS: 401, MEMBER: 403, OTHER: 403, SECRETARIAT: 200},
+    ),
+    (
+        "post",
+        "commitments/{published}/progress/{progress}/hide/",
+        {"reason": "Personal data."},
+        {ANONYMOUS: 401, MEMBER: 403, OTHER: 403, SECRETARIAT: 200},
+    ),
+    # An update is addressed under its own commitment only.
+    (
+        "post",
+        "commitments/{draft}/progress/{progress}/hide/",
+        {"reason": "Personal data."},
+        {ANONYMOUS: 401, MEMBER: 404, OTHER: 404, SECRETARIAT: 404},
+    ),
+    ("get", "commitments/{published}/progress/{progress}/hide/", None, dict.fromkeys(ACTORS, 405)),
+    (
+        "put",
+        "commitments/{published}/progress/{progress}/validate/",
+        {},
+        dict.fromkeys(ACTORS, 405),
+    ),
+]
+
 CASES = [
     pytest.param(method, path, data, actor, expected[actor], id=f"{method} {path} as {actor}")
     for method, path, data, expected in MATRIX
@@ -211,4 +241,31 @@ def test_permission_matrix(api, world, method, path, data, actor, expected):
         response = api.request(method, url, token=token)
     else:
         response = api.request(method, url, token=token, data=payload)
+    assert response.status_code == expected, response.content[:300]
+
+
+# Evidence files: the same POST as multipart/form-data ---------------------------------------------
+
+EVIDENCE_MATRIX = [
+    ("published", {ANONYMOUS: 401, MEMBER: 201, OTHER: 403, SECRETARIAT: 403}),
+    ("draft", {ANONYMOUS: 401, MEMBER: 400, OTHER: 404, SECRETARIAT: 403}),
+]
+
+
+@pytest.mark.parametrize(
+    ("commitment", "actor", "expected"),
+    [
+        pytest.param(name, actor, expected[actor], id=f"evidence on {name} as {actor}")
+        for name, expected in EVIDENCE_MATRIX
+        for actor in ACTORS
+    ],
+)
+def test_evidence_file_permission_matrix(api, world, commitment, actor, expected):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.api.test_progress_evidence import PDF, post_form
+
+    data = {**progress_body(world), "files": [SimpleUploadedFile("report.pdf", PDF)]}
+    path = f"commitments/{world[commitment].pk}/progress/"
+    response = post_form(api, path, data, token=world["tokens"][actor])
     assert response.status_code == expected, response.content[:300]

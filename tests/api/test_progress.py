@@ -154,6 +154,9 @@ def test_a_member_reports_progress(api, published, alice_token):
         ({"status_changes": [{"deliverable": 1, "status": "lost"}]}, "status_changes.0.status"),
         ({"resources_mobilised": "-1"}, "resources_mobilised"),
         ({"links": ["nope"]}, "links.0"),
+        # The website form's limits.
+        ({"links": [f"https://example.org/{n}" for n in range(11)]}, "links"),
+        ({"narrative": "x" * 10_001}, "narrative"),
     ],
 )
 def test_bad_reports_are_400(api, published, alice_token, change, field):
@@ -192,3 +195,96 @@ def test_a_page_costs_one_query_whatever_its_size(
     with django_assert_num_queries(2):
         page = body(api.get(f"commitments/{published.pk}/progress/?page_size={size}"))
     assert len(page["results"]) == size
+
+
+# Moderation by the Secretariat -------------------------------------------------------------------
+
+
+def test_the_secretariat_validates_the_evidence_of_an_update(api, published, progress, sam_token):
+    path = f"commitments/{published.pk}/progress/{progress.pk}/validate/"
+    response = api.post(path, {"reason": "Report checked."}, token=sam_token)
+    assert response.status_code == 200, response.content
+    assert body(response)["evidence_level"] == "validated"
+    progress.refresh_from_db()
+    assert progress.validated_by.email == "sam@example.org"
+    assert progress.history.first().history_change_reason == "Report checked."
+    # Once is enough; the public sees the new level.
+    again = api.post(path, {}, token=sam_token)
+    assert (again.status_code, body(again)["code"]) == (400, "refused")
+    public = body(api.get(f"commitments/{published.pk}/progress/{progress.pk}/"))
+    assert public["evidence_level"] == "validated"
+
+
+def test_the_secretariat_hides_an_update_with_its_reason(
+    api, published, progress, sam_token, alice_token
+):
+    since = body(api.get(f"commitments/{published.pk}/progress/"))["next_updated_since"]
+    path = f"commitments/{published.pk}/progress/{progress.pk}/hide/"
+    missing = api.post(path, {"reason": "  "}, token=sam_token)
+    assert missing.status_code == 400
+    assert "reason" in body(missing)["fields"]
+
+    response = api.post(path, {"reason": "Personal data."}, token=sam_token)
+
+    assert response.status_code == 200, response.content
+    assert body(response)["public"] is False
+    assert "Personal data." not in response.text
+    progress.refresh_from_db()
+    assert (progress.hidden, progress.hidden_reason) == (True, "Personal data.")
+    # Gone for the public, a tombstone in the next sync; still there for the partner.
+    assert api.get(f"commitments/{published.pk}/progress/{progress.pk}/").status_code == 404
+    sync = body(api.get(f"commitments/{published.pk}/progress/", data={"updated_since": since}))[
+        "results"
+    ]
+    assert sync == [{"id": progress.pk, "public": False, "updated_at": sync[0]["updated_at"]}]
+    own = api.get(f"commitments/{published.pk}/progress/{progress.pk}/", token=alice_token)
+    assert body(own)["public"] is False
+    # Hidden: neither hidden again nor validated.
+    for action in ("hide", "validate"):
+        refused = api.post(
+            f"commitments/{published.pk}/progress/{progress.pk}/{action}/",
+            {"reason": "Again."},
+            token=sam_token,
+        )
+        assert (refused.status_code, body(refused)["code"]) == (400, "refused")
+
+
+@pytest.mark.parametrize("action", ["hide", "validate"])
+def test_only_the_secretariat_moderates_progress(
+    api, published, progress, action, alice_token, charlie_token
+):
+    path = f"commitments/{published.pk}/progress/{progress.pk}/{action}/"
+    data = {"reason": "Because."}
+    assert api.post(path, data).status_code == 401
+    for token in (alice_token, charlie_token):
+        response = api.post(path, data, token=token)
+        assert (response.status_code, body(response)["code"]) == (403, "permission_denied")
+    progress.refresh_from_db()
+    assert not progress.hidden
+    assert progress.evidence_level == ProgressUpdate.EvidenceLevel.EVIDENCE_ATTACHED
+
+
+@pytest.mark.parametrize("action", ["hide", "validate"])
+def test_moderating_an_update_of_another_commitment_is_404(
+    api, published, progress, action, sam_token, acme, alice, sam
+):
+    from tests.api.conftest import make_published
+
+    other = make_published(acme, alice, sam, title="Another commitment")
+    path = f"commitments/{other.pk}/progress/{progress.pk}/{action}/"
+    response = api.post(path, {"reason": "Because."}, token=sam_token)
+    assert response.status_code == 404
+    missing = f"commitments/{published.pk}/progress/987654/{action}/"
+    assert api.post(missing, {"reason": "Because."}, token=sam_token).status_code == 404
+
+
+def test_moderation_takes_json_only(api, published, progress, sam_token):
+    response = api.client.post(
+        f"/api/v1/commitments/{published.pk}/progress/{progress.pk}/hide/",
+        {"reason": "Because."},
+        headers={"Authorization": f"Token {sam_token}"},
+    )
+    api.checker.check(
+        "post", f"/api/v1/commitments/{published.pk}/progress/{progress.pk}/hide/", response
+    )
+    assert response.status_code == 415

@@ -56,6 +56,8 @@ EXPECTED_PATHS = {
     "/api/v1/commitments/{id}/complete/",
     "/api/v1/commitments/{commitment_pk}/progress/",
     "/api/v1/commitments/{commitment_pk}/progress/{id}/",
+    "/api/v1/commitments/{commitment_pk}/progress/{id}/validate/",
+    "/api/v1/commitments/{commitment_pk}/progress/{id}/hide/",
     "/api/v1/good-practices/",
     "/api/v1/good-practices/{id}/",
     "/api/v1/forum/editions/",
@@ -73,6 +75,12 @@ EXPECTED_PATHS = {
     "/api/v1/regions/",
     "/api/v1/regions/{m49}/",
     "/api/v1/stats/",  # secretariat/api: the dashboard's figures
+    # secretariat/api/webhooks.py: a token owner's own webhooks
+    "/api/v1/webhooks/",
+    "/api/v1/webhooks/{id}/",
+    "/api/v1/webhooks/{id}/deliveries/",
+    "/api/v1/webhooks/{id}/ping/",
+    "/api/v1/webhooks/{id}/rotate-secret/",
 }
 
 
@@ -187,10 +195,25 @@ REVIEWED = {
         "web_url",
     },
     "Speaker": {"name", "affiliation", "role"},
+    "ForumEditionRemoved": {"id", "public", "updated_at"},
+    "SessionRemoved": {"id", "public", "updated_at"},
+    # A webhook is shown to its owner only (tests/api/test_webhooks_api.py): the secret in
+    # the answers to its creation and rotation, the body of each delivery (public data).
+    "Webhook": {
+        "id", "name", "description", "url", "events", "active", "disabled_at",
+        "disabled_reason", "consecutive_failures", "secret_hint", "deliveries_url",
+        "created_at", "updated_at",
+    },
+    "WebhookDelivery": {
+        "id", "event", "status", "attempts", "created_at", "last_attempt_at",
+        "next_attempt_at", "delivered_at", "response_status", "response_excerpt", "error",
+        "payload",
+    },
     "Error": {"code", "message", "fields"},
     "ErrorDetail": {"code", "message"},
 }  # fmt: skip
 REVIEWED["CommitmentDetail"] = REVIEWED["Commitment"] | {"pending_edit"}
+REVIEWED["WebhookWithSecret"] = REVIEWED["Webhook"] | {"secret"}
 
 
 def response_components(openapi) -> dict[str, dict]:
@@ -287,6 +310,11 @@ def secrets_world(acme, alice, bob, globex, charlie, sam):
     )
     hidden = ForumEditionFactory(theme="PRIVATE-UNPUBLISHED-FORUM", is_published=False)
     SessionFactory(edition=hidden, title="PRIVATE-UNPUBLISHED-SESSION")
+    from forum import services as forum_services
+
+    withdrawn = ForumEditionFactory(theme="PRIVATE-WITHDRAWN-FORUM", place="PRIVATE-PLACE")
+    SessionFactory(edition=withdrawn, title="PRIVATE-WITHDRAWN-SESSION")
+    forum_services.edition_unpublish(edition=withdrawn, actor=sam)
     return {"published": published, "draft": draft, "returned": returned}
 
 
@@ -319,6 +347,8 @@ def urls_of(template: str) -> list[str]:
         return [template.format(id=pk) for pk in ForumEdition.objects.values_list("pk", flat=True)]
     if template.startswith("forum/sessions/{id}/"):
         return [template.format(id=pk) for pk in Session.objects.values_list("pk", flat=True)]
+    if template.startswith("webhooks/"):
+        return []  # their owner's alone, with a token (tests/api/test_webhooks_api.py)
     if "{" in template:
         assert template.split("/")[0] in VOCABULARIES, template
         return []  # the fixed lists hold nothing private

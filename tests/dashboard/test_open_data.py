@@ -2,9 +2,11 @@
 after a round trip through CSV, XLSX and JSON."""
 
 import csv
+import datetime
 import io
 import json
 import zipfile
+from decimal import Decimal
 
 import orjson
 import pytest
@@ -12,10 +14,42 @@ from django.core.files.storage import default_storage
 from openpyxl import load_workbook
 
 from secretariat import open_data
+from tests.factories import (
+    DeliverableStatusChangeFactory,
+    EvidenceFileFactory,
+    ProgressUpdateFactory,
+)
+
+TABLES = (
+    "partners",
+    "commitments",
+    "deliverables",
+    "progress_updates",
+    "progress_status_changes",
+    "evidence_files",
+)
 
 
 @pytest.fixture
-def built(registry, settings):
+def progress(registry):
+    """Public progress with a status change and a file; and progress nobody may download: a
+    hidden update, an update of a draft."""
+    first = registry["first"]
+    update = ProgressUpdateFactory(
+        commitment=first, date=datetime.date(2026, 1, 5), resources_mobilised=Decimal("300.00")
+    )
+    DeliverableStatusChangeFactory(update=update, deliverable=first.deliverables.first())
+    EvidenceFileFactory(update=update)
+    ProgressUpdateFactory(commitment=registry["withdrawn"], narrative="Before withdrawing.")
+    ProgressUpdateFactory(
+        commitment=first, hidden=True, hidden_reason="Personal data.", narrative="PRIVATE hidden"
+    )
+    ProgressUpdateFactory(commitment=registry["draft"], narrative="PRIVATE draft")
+    return update
+
+
+@pytest.fixture
+def built(registry, progress, settings):
     settings.SITE_URL = "http://testserver"
     files = open_data.build()
     return {item["name"]: item for item in files}
@@ -49,6 +83,20 @@ def test_the_json_file_holds_exactly_what_the_api_shows_the_public(client, built
     assert tables["commitments"] == commitments
     assert tables["deliverables"] == deliverables
     assert len(tables["partners"]) == 3 and len(commitments) == 5  # no draft, no applicant
+    # Progress: what `commitments/{id}/progress/` shows an anonymous client, for each of them.
+    updates = [
+        u for c in commitments for u in _api(client, f"/api/v1/commitments/{c['id']}/progress/")
+    ]
+    changes = [{"update_id": u["id"], **x} for u in updates for x in u.pop("status_changes")]
+    files = [{"update_id": u["id"], **f} for u in updates for f in u.pop("files")]
+    assert sorted(tables["progress_updates"], key=lambda u: u["id"]) == sorted(
+        updates, key=lambda u: u["id"]
+    )
+    assert sorted(tables["progress_status_changes"], key=str) == sorted(changes, key=str)
+    assert tables["evidence_files"] == files and len(files) == 1
+    assert files[0]["url"].startswith("http://testserver/")
+    assert len(updates) == 3  # the hidden one and the draft's are left out
+    assert {u["resources_mobilised"] for u in updates} == {"300.00", None}
     assert "PRIVATE" not in json.dumps(tables)
 
 
@@ -56,17 +104,14 @@ def test_the_csv_files_round_trip_to_the_json_records(built):
     tables = orjson.loads(_read(built["coalition-open-data.json"]))["tables"]
     with zipfile.ZipFile(io.BytesIO(_read(built["coalition-open-data-csv.zip"]))) as zipped:
         names = set(zipped.namelist())
-        assert names == {
-            "partners.csv",
-            "commitments.csv",
-            "deliverables.csv",
+        assert names == {f"{table}.csv" for table in TABLES} | {
             "data-dictionary.csv",
             "LICENCE.txt",
         }
         assert "CC BY 4.0" in zipped.read("LICENCE.txt").decode()
         for table, records in tables.items():
             rows = list(csv.DictReader(io.StringIO(zipped.read(f"{table}.csv").decode())))
-            assert [int(row["id"]) for row in rows] == [record["id"] for record in records]
+            assert len(rows) == len(records) > 0, table
             for row, record in zip(rows, records, strict=True):
                 flat = open_data._flatten(record)
                 for column, value in row.items():
@@ -83,15 +128,9 @@ def test_the_csv_files_round_trip_to_the_json_records(built):
 
 def test_the_workbook_has_a_sheet_per_table_with_the_csv_cells(built):
     workbook = load_workbook(io.BytesIO(_read(built["coalition-open-data.xlsx"])))
-    assert workbook.sheetnames == [
-        "partners",
-        "commitments",
-        "deliverables",
-        "data dictionary",
-        "licence",
-    ]
+    assert workbook.sheetnames == [*TABLES, "data dictionary", "licence"]
     with zipfile.ZipFile(io.BytesIO(_read(built["coalition-open-data-csv.zip"]))) as zipped:
-        for table in ("partners", "commitments", "deliverables"):
+        for table in TABLES:
             rows = list(csv.reader(io.StringIO(zipped.read(f"{table}.csv").decode())))
             cells = [
                 ["" if cell is None else str(cell).lower() if isinstance(cell, bool) else str(cell)
@@ -105,7 +144,7 @@ def test_the_data_dictionary_describes_every_column(built):
     dictionary = list(csv.DictReader(io.StringIO(_read(built["data-dictionary.csv"]).decode())))
     described = {(row["table"], row["column"]) for row in dictionary}
     with zipfile.ZipFile(io.BytesIO(_read(built["coalition-open-data-csv.zip"]))) as zipped:
-        for table in ("partners", "commitments", "deliverables"):
+        for table in TABLES:
             header = next(csv.reader(io.StringIO(zipped.read(f"{table}.csv").decode())))
             assert {(table, column) for column in header} <= described
     by_key = {(row["table"], row["column"]): row for row in dictionary}
@@ -113,6 +152,11 @@ def test_the_data_dictionary_describes_every_column(built):
     assert by_key[("commitments", "thematic_areas")]["type"].startswith("list of string")
     assert "employment" in by_key[("commitments", "thematic_areas")]["allowed_values"]
     assert by_key[("deliverables", "status")]["allowed_values"].startswith("planned")
+    assert by_key[("progress_updates", "resources_mobilised")]["type"].startswith("string")
+    assert "validated" in by_key[("progress_updates", "evidence_level")]["allowed_values"]
+    assert by_key[("progress_status_changes", "update_id")]["type"] == "integer"
+    assert "new_status" in {column for table, column in described if table.startswith("progress")}
+    assert ("evidence_files", "url") in described
 
 
 def test_the_page_lists_the_files_with_date_and_size_and_serves_them(client, built):

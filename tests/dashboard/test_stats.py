@@ -1,5 +1,6 @@
 """The figures equal counts made here, independently, by walking the rows in Python."""
 
+import datetime
 from collections import Counter
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from commitments.models import Commitment, Deliverable, ReportingStatus
 from partners.models import Organization
 from secretariat import stats
 from secretariat.dashboard import filter_querysets
+from tests.factories import ProgressUpdateFactory
 
 
 def _listed():
@@ -173,9 +175,102 @@ def test_drafts_and_unapproved_partners_never_count(registry):
 
 def test_the_figures_take_a_fixed_number_of_queries(registry, django_assert_num_queries):
     _filterset, partners, commitments = filter_querysets({"sdg": "8"})
+    # The filtered ids into a temporary table: savepoint, create, analyze (3); then
     # 1 totals (partners) + 1 totals (commitments, deliverables), 1 by constituency,
     # 1 by region, 1 theme, 1 priority, 1 SDG, 1 level, 1 year, 1 deliverables,
-    # 1 reporting status, 3 resources, 2 growth, 2 countries (map, headquarters): 18,
-    # whatever the number of rows.
-    with django_assert_num_queries(18):
+    # 1 reporting status, 3 resources (pledged and mobilised together), 2 growth,
+    # 2 countries (map, headquarters): 18; drop, release the savepoint (2). 23, whatever the
+    # number of rows. (In autocommit, outside a test's transaction, BEGIN/COMMIT replace the
+    # savepoint.)
+    with django_assert_num_queries(23):
         stats.compute(partners=partners, commitments=commitments)
+
+
+def _latest_public_amount(commitment):
+    reported = [
+        update
+        for update in commitment.progress_updates.all()
+        if not update.hidden and update.resources_mobilised is not None
+    ]
+    if not reported:
+        return None
+    return max(reported, key=lambda update: (update.date, update.pk)).resources_mobilised
+
+
+def test_mobilised_is_the_latest_public_amount_of_each_commitment(registry):
+    day = datetime.date(2026, 1, 1)
+    first, regional = registry["first"], registry["regional"]
+    ProgressUpdateFactory(commitment=first, date=day, resources_mobilised=Decimal("100.00"))
+    ProgressUpdateFactory(  # the latest amount of `first`
+        commitment=first, date=day + datetime.timedelta(days=30), resources_mobilised=Decimal("400")
+    )
+    ProgressUpdateFactory(  # later, but without an amount: the 400 stands
+        commitment=first, date=day + datetime.timedelta(days=40)
+    )
+    ProgressUpdateFactory(  # later still, hidden by the Secretariat
+        commitment=first,
+        date=day + datetime.timedelta(days=50),
+        resources_mobilised=Decimal("9999"),
+        hidden=True,
+        hidden_reason="Wrong figure.",
+    )
+    ProgressUpdateFactory(commitment=regional, date=day, resources_mobilised=Decimal("50"))
+    ProgressUpdateFactory(commitment=regional, date=day, resources_mobilised=Decimal("60"))
+    ProgressUpdateFactory(commitment=registry["completed"], resources_mobilised=Decimal("20"))
+    ProgressUpdateFactory(commitment=registry["withdrawn"], resources_mobilised=Decimal("777"))
+    ProgressUpdateFactory(commitment=registry["draft"], resources_mobilised=Decimal("888"))
+
+    figures = _figures()
+    expected_themes, expected_constituencies = Counter(), Counter()
+    for c in _listed():
+        amount = _latest_public_amount(c)
+        if amount is not None and c.resources_currency:
+            for theme in c.thematic_areas.all():
+                expected_themes[(theme.code, c.resources_currency)] += amount
+            key = (c.lead_organization.constituency.code, c.resources_currency)
+            expected_constituencies[key] += amount
+
+    def mobilised(slug):
+        return {
+            (row["code"], row["currency"]): row["mobilised"]
+            for row in figures[slug]
+            if row["mobilised"]
+        }
+
+    assert mobilised("resources_by_thematic_area") == dict(expected_themes)
+    assert mobilised("resources_by_constituency") == dict(expected_constituencies)
+    # The same day twice: the later entry counts (60, not 50 nor 110).
+    assert expected_constituencies[("workers-organization", "EUR")] == Decimal("60")
+    assert expected_themes[("employment", "USD")] == Decimal("420")  # 400 + 20
+    assert mobilised("resources_by_region") == {
+        ("002", "USD"): Decimal("400.00"),
+        ("002", "EUR"): Decimal("60.00"),
+        ("019", "USD"): Decimal("20.00"),
+    }
+    # Pledged amounts are unchanged by the progress: rows carry both.
+    employment = [
+        row for row in figures["resources_by_thematic_area"] if row["code"] == "employment"
+    ]
+    assert [(r["currency"], r["value"], r["mobilised"]) for r in employment] == [
+        ("USD", Decimal("1250.00"), Decimal("420.00"))
+    ]
+    # Withdrawn commitments count when the filter asks for them.
+    withdrawn = _figures({"status": "withdrawn"})
+    assert withdrawn["resources_by_constituency"] == []  # no currency: counted nowhere
+
+
+def test_mobilised_without_a_pledge_still_counts(registry):
+    commitment = registry["global"]
+    Commitment.objects.filter(pk=commitment.pk).update(resources_currency="CHF")
+    ProgressUpdateFactory(commitment=commitment, resources_mobilised=Decimal("75"))
+    figures = _figures()
+    swiss = [row for row in figures["resources_by_constituency"] if row["currency"] == "CHF"]
+    assert swiss == [
+        {
+            "code": "workers-organization",
+            "label": swiss[0]["label"],
+            "value": Decimal("0.00"),
+            "currency": "CHF",
+            "mobilised": Decimal("75.00"),
+        }
+    ]

@@ -119,7 +119,8 @@ def test_the_stats_endpoint_gives_the_dashboard_figures(client, registry):
     assert data["totals"] == page["totals"]
     assert data["commitments_by_sdg"] == page["commitments_by_sdg"]
     assert data["resources_by_thematic_area"] == [
-        {**row, "value": f"{row['value']:.2f}"} for row in page["resources_by_thematic_area"]
+        {**row, "value": f"{row['value']:.2f}", "mobilised": f"{row['mobilised']:.2f}"}
+        for row in page["resources_by_thematic_area"]
     ]
     assert data["countries"] == page["countries"]
 
@@ -162,18 +163,6 @@ def test_the_stats_endpoint_gives_every_figure_as_one_csv_table(client, registry
     assert kenya[0]["value"] == "2"
 
 
-def test_the_scheduled_job_keeps_the_unfiltered_figures_ready(client, registry):
-    from secretariat.stats import warm_dashboard
-    from tests.factories import CommitmentFactory
-
-    warm_dashboard.apply(throw=True)
-    CommitmentFactory(published=True)  # not in the figures until the next run
-    for prefix in ("", "/fr", "/es"):
-        assert client.get(f"{prefix}/dashboard/").context["totals"]["commitments"] == 4
-    assert orjson.loads(client.get("/api/v1/stats/").content)["totals"]["commitments"] == 4
-    assert client.get("/dashboard/?level=national").context["totals"]["commitments"] == 3
-
-
 @pytest.mark.parametrize(
     "query",
     ["search=apprenticeships", "status=withdrawn", "year=2025", "region=002", "priority=x"],
@@ -193,3 +182,44 @@ def test_the_partner_filter_counts_what_the_partner_leads_or_joins(client, regis
     assert figures["totals"] == {"partners": 1, "commitments": 1, "deliverables": 2}
     data = orjson.loads(client.get(f"/api/v1/stats/?partner={kenya.pk}").content)
     assert data["totals"] == figures["totals"]
+
+
+def test_resources_pledged_and_mobilised_have_a_chart_a_table_and_a_csv(client, registry):
+    from tests.factories import ProgressUpdateFactory
+
+    ProgressUpdateFactory(commitment=registry["first"], resources_mobilised="300.00")
+    for query in ("", "?level=national"):  # the summary, and figures computed for a filter
+        html = client.get(f"/dashboard/{query}").content.decode()
+        assert "Resources pledged and mobilised by thematic area" in html
+        assert "Amount mobilised" in html and "Mobilised" in html
+        response = client.get(f"/dashboard/data/resources_by_thematic_area.csv{query}")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        assert rows[0] == ["code", "label", "currency", "pledged", "mobilised"]
+        employment = [row for row in rows if row[0] == "employment"]
+        assert [row[2:] for row in employment] == [["USD", "1250.00", "300.00"]]
+    data = orjson.loads(client.get("/api/v1/stats/").content)
+    africa = [row for row in data["resources_by_region"] if row["code"] == "002"]
+    assert {(row["currency"], row["value"], row["mobilised"]) for row in africa} == {
+        ("USD", "1000.00", "300.00"),
+        ("EUR", "500.00", "0.00"),
+    }
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/v1/stats/?format=csv").content.decode()))
+    )
+    constituency = [row for row in rows if row["figure"] == "resources_by_constituency"]
+    assert {(row["code"], row["mobilised"]) for row in constituency} >= {("government", "300.00")}
+    report = client.get("/dashboard/report/2026/").content.decode()
+    assert "Resources pledged and mobilised by constituency" in report
+
+
+def test_a_filtered_dashboard_seen_again_only_looks_up_its_filters(
+    client, registry, django_assert_num_queries
+):
+    url = "/dashboard/?thematic_area=employment&region=002"
+    first = client.get(url)
+    # The two filter values (thematic area, region) are looked up to validate the form; the
+    # figures, the map and the filter form come from the cache.
+    with django_assert_num_queries(2):
+        again = client.get(url)
+    assert again.context["figures"] == first.context["figures"]
+    assert 'value="employment" selected' in again.content.decode()

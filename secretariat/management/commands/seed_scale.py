@@ -22,7 +22,7 @@ from django_countries import countries
 
 from coalition.models import Constituency, Priority, Region, ThematicArea
 from coalition.vocabularies import m49_rows
-from commitments.models import Commitment, Deliverable, ProgressUpdate
+from commitments.models import Commitment, Deliverable, ProgressUpdate, filter_keys_of
 from partners.models import Organization
 
 SEED = 2026
@@ -106,6 +106,14 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Loaded {summary} in {elapsed:.1f} s."))
 
 
+def codes_of(**arrays) -> dict:
+    """The commitment's code arrays and filter keys (commitments.models.filter_keys_of), as
+    PostgreSQL array literals: COPY takes them as text, where psycopg would adapt each list
+    (the codes need no quoting)."""
+    arrays["filter_keys"] = filter_keys_of(**arrays)
+    return {name: "{" + ",".join(map(str, values)) + "}" for name, values in arrays.items()}
+
+
 def _columns(model, **extra) -> list[str]:
     return [field.column for field in model._meta.concrete_fields] + list(extra)
 
@@ -127,9 +135,11 @@ class Loader:
         self.partner_count = partners
         self.commitment_count = commitments
         self.constituencies = list(Constituency.objects.order_by("pk").values_list("pk", flat=True))
-        self.themes = list(ThematicArea.objects.order_by("pk").values_list("pk", flat=True))
-        self.priorities = list(Priority.objects.order_by("pk").values_list("pk", flat=True))
+        # Ids and codes: the relations take the ids, the commitment's arrays the codes.
+        self.themes = dict(ThematicArea.objects.order_by("pk").values_list("pk", "code"))
+        self.priorities = dict(Priority.objects.order_by("pk").values_list("pk", "code"))
         regions = dict(Region.objects.values_list("m49", "pk"))
+        self.region_codes = {pk: m49 for m49, pk in regions.items()}
         # The sub-regions with their countries: a partner works in its own.
         self.sub_regions = [
             (regions[row.m49], row.countries) for row in m49_rows() if row.kind == "sub-region"
@@ -218,19 +228,25 @@ class Loader:
             published = created + timedelta(days=rng.randint(1, 15)) if public else None
             updated = (published or created) + timedelta(seconds=rng.randint(0, 2_000_000))
             region, region_countries = rng.choice(self.sub_regions)
+            region_codes = []
             if level == "national":
                 codes = rng.sample(region_countries, 1)
             elif level == "regional":
                 codes = rng.sample(region_countries, min(len(region_countries), rng.randint(0, 3)))
                 self.commitment_regions.append((pk, region))
+                region_codes = [self.region_codes[region]]
             else:
                 codes = []
-            for theme in rng.sample(self.themes, rng.randint(1, 2)):
+            themes = rng.sample(list(self.themes), rng.randint(1, 2))
+            for theme in themes:
                 self.commitment_themes.append((pk, theme))
-            for goal in rng.sample(range(1, 18), rng.randint(1, 3)):
+            goals = rng.sample(range(1, 18), rng.randint(1, 3))
+            for goal in goals:
                 self.commitment_sdgs.append((pk, goal))
+            priorities = []
             if rng.random() < 0.6:
-                self.commitment_priorities.append((pk, rng.choice(self.priorities)))
+                priorities = [rng.choice(list(self.priorities))]
+                self.commitment_priorities.append((pk, priorities[0]))
             description = self.sentence(40)
             if rng.random() < 0.33:
                 description += f" {COMMON_WORD}"
@@ -298,6 +314,14 @@ class Loader:
                 "lead_organization_id": rng.choice(self.approved),
                 "submitted_by_id": None,
                 "deliverables_text": " ".join(words),
+                # The codes of the relations above, as the services keep them on the row.
+                **codes_of(
+                    theme_codes=sorted(self.themes[theme] for theme in themes),
+                    priority_codes=[self.priorities[priority] for priority in priorities],
+                    sdg_numbers=sorted(goals),
+                    region_codes=region_codes,
+                    country_codes=sorted(codes),
+                ),
             }
             if status in ("published", "completed"):
                 for _update in range(rng.randint(0, 2)):
