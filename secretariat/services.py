@@ -565,7 +565,7 @@ def good_practice_attachment_add(
     attachment = GoodPracticeAttachment(
         practice=practice, name=checked.name, content_type=checked.content_type, size=checked.size
     )
-    attachment.file.save(checked.name, upload, save=False)
+    attachment.file.save(checked.stored_name, upload, save=False)
     attachment.save()
     record_change(practice, actor=actor, reason=f"Attached {checked.name}")
     practice.save(update_fields=["updated_at"])

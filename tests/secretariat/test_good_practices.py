@@ -200,6 +200,17 @@ def test_an_attachment_over_the_size_limit_is_refused(alice, acme, settings):
         services.good_practice_attachment_add(practice=practice, upload=upload, actor=alice)
 
 
+def test_an_attachment_with_a_very_long_name_is_kept_under_a_short_one(alice, acme):
+    practice = GoodPracticeFactory(organization=acme)
+    upload = SimpleUploadedFile("é" * 300 + ".pdf", PDF, content_type="application/pdf")
+    attachment = services.good_practice_attachment_add(
+        practice=practice, upload=upload, actor=alice
+    )
+    assert attachment.name == "é" * 196 + ".pdf"
+    stored = attachment.file.name.rsplit("/", 1)[-1]
+    assert stored.endswith(".pdf") and len(stored.encode()) <= 120
+
+
 # The public list's filters: each with a match and a no-match.
 
 
