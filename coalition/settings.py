@@ -371,6 +371,10 @@ SPECTACULAR_SETTINGS = {
 # network to reach a receiver there. Never in production: it lets clients probe that network.
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", False)
 
+# History pages in the admin show who changed what and why; restoring an old version from there
+# would bypass the services (their rules, the commitment's stored codes, the webhooks).
+SIMPLE_HISTORY_REVERT_DISABLED = True
+
 # Partners.
 LOGO_MAX_BYTES = 1_048_576
 DIRECTORY_PAGE_SIZE = 24
