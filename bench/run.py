@@ -380,7 +380,7 @@ def write_report(options, results, offset_times, no_persistent) -> None:
         "# API benchmark: pages of 100 commitments",
         "",
         f"Measured {now} on {machine()}. Load average before the run: "
-        f"{options.load_before}; after: {load_average()} (other work shared the machine).",
+        f"{options.load_before}; after: {load_average()}.",
         "",
         f"`make bench` (`bench/run.py`): {COMMITMENTS:,} commitments and 10,000 partners loaded "
         "by `manage.py seed_scale` (deterministic), pages of 100 commitments with their lead "

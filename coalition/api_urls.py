@@ -4,7 +4,7 @@ language). One router; each app's viewsets come from its `api/views.py`."""
 from django.urls import include, path, re_path
 
 from coalition import api
-from commitments.api.views import CommitmentViewSet, ProgressUpdateViewSet
+from commitments.api.views import CommitmentViewSet, EvidenceFileView, ProgressUpdateViewSet
 from forum.api.views import ForumEditionViewSet, SessionViewSet
 from partners.api.views import PartnerViewSet
 from secretariat.api.good_practices import GoodPracticeViewSet
@@ -47,6 +47,11 @@ urlpatterns = [
         "commitments/<int:commitment_pk>/progress/<int:pk>/hide/",
         ProgressUpdateViewSet.as_view({"post": "hide"}),
         name="progress-hide",
+    ),
+    path(
+        "commitments/<int:commitment_pk>/progress/<int:pk>/files/<int:file_pk>/",
+        EvidenceFileView.as_view(),
+        name="progress-file",
     ),
     path("stats/", include("secretariat.api.urls")),
     *router.urls,

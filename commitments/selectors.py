@@ -124,9 +124,7 @@ def commitment_page_data(*, commitment: Commitment, user: User) -> dict:
     """Everything the commitment page shows besides the row, in a constant number of queries:
     vocabularies, deliverables, co-partners, progress timeline with files and status changes,
     published versions, and (for members) the pending revision."""
-    may_see_hidden = commitment.user_role is not None or (
-        user.is_authenticated and user.is_secretariat
-    )
+    may_see_hidden = sees_hidden_progress(commitment=commitment, user=user)
     updates = commitment.progress_updates.select_related("author").prefetch_related(
         Prefetch("files", queryset=EvidenceFile.objects.order_by("pk")),
         Prefetch(
@@ -297,11 +295,18 @@ def autosave_for(*, user: User, organization: Organization, commitment: Commitme
     ).first()
 
 
+def sees_hidden_progress(*, commitment: Commitment, user: User) -> bool:
+    """Whether this user sees the progress updates the Secretariat hid on a commitment read
+    through commitment_get_for_user (which sets `user_role`): the lead organization's members,
+    whatever their role, and the Secretariat. Co-partners and the public do not."""
+    return commitment.user_role is not None or (user.is_authenticated and user.is_secretariat)
+
+
 def progress_update_visible(*, commitment: Commitment, update_pk: int, user: User):
     """A progress update of a readable commitment, if this user may see it (hidden ones only
     to the lead organization's members and the Secretariat)."""
     updates = commitment.progress_updates.all()
-    if commitment.user_role is None and not (user.is_authenticated and user.is_secretariat):
+    if not sees_hidden_progress(commitment=commitment, user=user):
         updates = updates.filter(hidden=False)
     update = updates.filter(pk=update_pk).first()
     if update is None:
@@ -309,11 +314,19 @@ def progress_update_visible(*, commitment: Commitment, update_pk: int, user: Use
     return update
 
 
-def evidence_file_for_user(*, commitment: Commitment, file_pk: int, user: User) -> EvidenceFile:
+def evidence_file_for_user(
+    *, commitment: Commitment, file_pk: int, user: User, update_pk: int | None = None
+) -> EvidenceFile:
+    """An evidence file of a commitment read through commitment_get_for_user (and of the
+    update `update_pk`, when the address names it), if this user may see its update: the one
+    rule of the website's download and the API's. Anything else is 404, so that the address
+    never tells whether a file exists."""
     evidence = EvidenceFile.objects.select_related("update").filter(
         pk=file_pk, update__commitment=commitment
     )
-    if commitment.user_role is None and not (user.is_authenticated and user.is_secretariat):
+    if update_pk is not None:
+        evidence = evidence.filter(update_id=update_pk)
+    if not sees_hidden_progress(commitment=commitment, user=user):
         evidence = evidence.filter(update__hidden=False)
     found = evidence.first()
     if found is None:

@@ -170,7 +170,14 @@ class EvidenceFileSerializer(serializers.Serializer):
     name = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
-    url = serializers.URLField(allow_null=True)
+    url = serializers.URLField(
+        allow_null=True,
+        help_text="The file on the website: a browser signed in there may download it.",
+    )
+    api_url = serializers.URLField(
+        help_text="The file through the API, for whoever may read its update: send your token "
+        "for the files of a hidden update or of a commitment that is not public."
+    )
 
 
 class ProgressUpdateSerializer(serializers.Serializer):
@@ -393,6 +400,12 @@ class ProgressRepresenter:
         self.file_url = _url_pattern(
             request, "commitments:evidence", placeholder="file_pk", pk=commitment_pk
         )
+        # The update's id, then the file's, in the order the address holds them.
+        path = reverse(
+            "api:progress-file",
+            kwargs={"commitment_pk": commitment_pk, "pk": PLACEHOLDER, "file_pk": PLACEHOLDER},
+        )
+        self.file_api_url = request.build_absolute_uri(path).replace(str(PLACEHOLDER), "{}")
 
     def __call__(self, row: dict) -> dict:
         if row["hidden"] and not self.entitled:
@@ -409,7 +422,11 @@ class ProgressRepresenter:
             "evidence_level": row["evidence_level"],
             "status_changes": raw_json(row["change_rows"]),
             "files": [
-                {**item, "url": self.file_url.format(item["id"]) if self.file_url else None}
+                {
+                    **item,
+                    "url": self.file_url.format(item["id"]) if self.file_url else None,
+                    "api_url": self.file_api_url.format(row["id"], item["id"]),
+                }
                 for item in orjson.loads(row["file_rows"])
             ],
             "created_at": row["created_at"],

@@ -4,10 +4,12 @@ Reads: anyone reads public commitments; members read those of their organization
 their status; the Secretariat reads all. Writes act for the token's owner through
 commitments.services (the one place that knows the lifecycle and the roles): create and edit
 drafts, submit, withdraw, complete, report progress (with evidence files, as multipart); the
-Secretariat publishes or returns, and validates or hides progress.
+Secretariat publishes or returns, and validates or hides progress. Evidence files download with
+a token (EvidenceFileView) under the website download's rule.
 Who may even address a commitment is commitment_get_for_user's decision (404, or 403 to edit).
 """
 
+import hashlib
 from datetime import date
 
 import django_filters
@@ -17,10 +19,14 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Greatest
+from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -31,6 +37,7 @@ from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from coalition import vocabularies
 from coalition.api import (
@@ -47,8 +54,10 @@ from coalition.api import (
     LastChange,
     LeanFilterSetMixin,
     OrderingKey,
+    ORJSONRenderer,
     ResourceViewSet,
     RowRetrieveMixin,
+    _not_modified,
     csv_columns_of,
     vocabulary_filters,
 )
@@ -57,7 +66,15 @@ from coalition.models import Priority, Region, ThematicArea
 from commitments import selectors, services
 from commitments.api import serializers
 from commitments.errors import NotAllowed, StaleEdit
-from commitments.evidence import MAX_FILES_PER_UPDATE, EvidenceFileError, max_bytes
+from commitments.evidence import (
+    IMAGES,
+    LEGACY_OFFICE,
+    MAX_FILES_PER_UPDATE,
+    ODF,
+    OOXML,
+    EvidenceFileError,
+    max_bytes,
+)
 from commitments.filters import CommitmentFilter, IntegerFilter, countries_pattern
 from commitments.models import (
     AREA,
@@ -539,9 +556,9 @@ class ProgressUpdateViewSet(
         self.commitment = selectors.commitment_get_for_user(
             pk=kwargs["commitment_pk"], user=request.user
         )
-        # As commitments.selectors.progress_update_visible: hidden updates are for the lead
-        # organization's members and the Secretariat.
-        self.entitled = self.commitment.user_role is not None or self.is_secretariat
+        self.entitled = selectors.sees_hidden_progress(
+            commitment=self.commitment, user=request.user
+        )
 
     def handle_exception(self, exc):
         if isinstance(exc, EvidenceFileError):
@@ -710,3 +727,101 @@ class ProgressUpdateViewSet(
         return self._moderate(
             services.progress_update_hide, serializers.ProgressHideSerializer, kwargs["pk"]
         )
+
+
+# The types commitments.evidence reads from a file's content, the only ones it stores; a file
+# stored under another (one written before those rules) is sent as bytes of no given type.
+EVIDENCE_TYPES = sorted(
+    {
+        "application/pdf",
+        *IMAGES.values(),
+        *(content_type for _folder, content_type in OOXML.values()),
+        *ODF.values(),
+        *LEGACY_OFFICE.values(),
+    }
+)
+OCTET_STREAM = "application/octet-stream"
+
+
+class EvidenceFileView(CommitmentsApiMixin, ApiViewMixin, APIView):
+    """One evidence file of a progress update, as its bytes: what the website's download gives
+    a signed-in browser, for a token. Who may have it is the website's rule, in
+    commitments.selectors (commitment_get_for_user, then evidence_file_for_user)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is the file whatever `Accept` asks (its type is known once it is found),
+        # and an error is JSON.
+        renderer = ORJSONRenderer()
+        return renderer, renderer.media_type
+
+    @extend_schema(
+        summary="Download an evidence file of a progress update",
+        description=(
+            "The file as it was uploaded, as an attachment under its original name, with the "
+            "type read from its content at upload. Anyone may download the files of a visible "
+            "update of a public commitment; those of a hidden update, or of a commitment that "
+            "is not public, only the lead organization's members (any role) and the "
+            "Secretariat. Any other request is 404, as for a file that does not exist. Each "
+            "file's address is its `api_url` in the update's `files`."
+        ),
+        parameters=[
+            COMMITMENT_PATH,
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The update's id."),
+            OpenApiParameter("file_pk", int, OpenApiParameter.PATH, description="The file's id."),
+            OpenApiParameter(
+                "Content-Disposition",
+                str,
+                OpenApiParameter.HEADER,
+                response=[200],
+                description="`attachment`, with the file's original name.",
+            ),
+        ],
+        responses={
+            (200, content_type): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file's bytes."
+            )
+            for content_type in [*EVIDENCE_TYPES, OCTET_STREAM]
+        },
+    )
+    def get(self, request, commitment_pk: int, pk: int, file_pk: int):
+        commitment = selectors.commitment_get_for_user(pk=commitment_pk, user=request.user)
+        evidence = selectors.evidence_file_for_user(
+            commitment=commitment, update_pk=pk, file_pk=file_pk, user=request.user
+        )
+        # Shared caches may keep what anyone may download; the rest is for this client alone.
+        public = commitment.is_public and not evidence.update.hidden
+        # A file never changes once uploaded: its stored name (unique) names its bytes.
+        validators = {
+            "ETag": quote_etag(
+                hashlib.blake2b(evidence.file.name.encode(), digest_size=16).hexdigest()
+            ),
+            "Last-Modified": http_date(int(evidence.created_at.timestamp())),
+            "Cache-Control": (
+                "no-cache" if public and not request.user.is_authenticated else "private, no-cache"
+            ),
+        }
+        if _not_modified(request, validators["ETag"], int(evidence.created_at.timestamp())):
+            return HttpResponseNotModified(headers=validators)
+        try:
+            handle = evidence.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=evidence.name,
+            content_type=(
+                evidence.content_type if evidence.content_type in EVIDENCE_TYPES else OCTET_STREAM
+            ),
+            headers=validators,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if not isinstance(response, FileResponse):
+            return super().finalize_response(request, response, *args, **kwargs)
+        # ApiViewMixin's validators are read from a rendered JSON body; a file has its own.
+        response = APIView.finalize_response(self, request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept", "Authorization"])
+        return response

@@ -54,6 +54,10 @@ def test_a_progress_update_is_shown_exactly_so(api, published, alice):
                 "content_type": "application/pdf",
                 "size": 17,
                 "url": record["files"][0]["url"],
+                "api_url": (
+                    f"http://testserver/api/v1/commitments/{published.pk}/progress/{update.pk}"
+                    f"/files/{evidence.pk}/"
+                ),
             }
         ],
         "created_at": "2026-03-02T09:30:00Z",

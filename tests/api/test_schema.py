@@ -11,7 +11,7 @@ from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.validation import validate_schema
 
 from commitments import services
-from commitments.models import Commitment, ProgressUpdate
+from commitments.models import Commitment, EvidenceFile, ProgressUpdate
 from forum.models import ForumEdition, Session
 from partners.models import Membership, Organization
 from secretariat.models import GoodPractice
@@ -58,6 +58,7 @@ EXPECTED_PATHS = {
     "/api/v1/commitments/{commitment_pk}/progress/{id}/",
     "/api/v1/commitments/{commitment_pk}/progress/{id}/validate/",
     "/api/v1/commitments/{commitment_pk}/progress/{id}/hide/",
+    "/api/v1/commitments/{commitment_pk}/progress/{id}/files/{file_pk}/",
     "/api/v1/good-practices/",
     "/api/v1/good-practices/{id}/",
     "/api/v1/forum/editions/",
@@ -170,7 +171,7 @@ REVIEWED = {
     },
     "ProgressUpdateRemoved": {"id", "public", "updated_at"},
     "StatusChange": {"deliverable", "old_status", "new_status"},
-    "EvidenceFile": {"id", "name", "content_type", "size", "url"},
+    "EvidenceFile": {"id", "name", "content_type", "size", "url", "api_url"},
     "ThematicArea": {"code", "names", "position"},
     "Constituency": {"code", "names", "position"},
     "Priority": {"code", "names", "position", "description_en"},
@@ -332,6 +333,9 @@ def urls_of(template: str) -> list[str]:
     if template == "commitments/{commitment_pk}/progress/{id}/":
         pairs = ProgressUpdate.objects.values_list("commitment_id", "pk")
         return [f"commitments/{commitment}/progress/{pk}/" for commitment, pk in pairs]
+    if template == "commitments/{commitment_pk}/progress/{id}/files/{file_pk}/":
+        files = EvidenceFile.objects.values_list("update__commitment_id", "update_id", "pk")
+        return [f"commitments/{c}/progress/{u}/files/{pk}/" for c, u, pk in files]
     if template.startswith("commitments/{commitment_pk}/"):
         return [
             template.format(commitment_pk=pk)
@@ -370,7 +374,10 @@ def crawl(api, openapi, token=None) -> list[str]:
             for query in queries:
                 response = api.get(url + query, token=token)
                 assert response.status_code in (200, 404), (url, response.status_code)
-                if response.status_code == 200:
+                if response.status_code == 200 and response.streaming:  # an evidence file
+                    content = b"".join(response.streaming_content).decode("utf-8", "replace")
+                    texts.append(response["Content-Disposition"] + content)
+                elif response.status_code == 200:
                     texts.append(response.content.decode())
     return texts
 

@@ -81,6 +81,8 @@ def registry(db):
     global_action = CommitmentFactory(
         published=True, lead_organization=france, level="global", countries=[], sdgs=[5, 8]
     )
+    # Relations set above without the services: their codes onto the rows, as an import does.
+    Commitment.objects.filter(pk__in=[first.pk, regional.pk]).refresh_codes()
 
     today = timezone.localdate()
     DeliverableFactory(commitment=first, status=Deliverable.Status.ON_TRACK)
