@@ -16,8 +16,7 @@ import django_filters
 import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.db.models.functions import Greatest
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.template.defaultfilters import filesizeformat
@@ -42,10 +41,8 @@ from rest_framework.views import APIView
 from coalition import vocabularies
 from coalition.api import (
     COUNTRY_CODES,
-    COUNTRY_REGIONS,
     MAX_ID,
     NON_FIELD_ERRORS,
-    REGION_COUNTRIES,
     REGION_SUBTREE,
     ApiViewMixin,
     CodeFilter,
@@ -62,7 +59,6 @@ from coalition.api import (
     vocabulary_filters,
 )
 from coalition.filters import UpdatedSinceFilter
-from coalition.models import Priority, Region, ThematicArea
 from commitments import selectors, services
 from commitments.api import serializers
 from commitments.errors import NotAllowed, StaleEdit
@@ -75,13 +71,15 @@ from commitments.evidence import (
     EvidenceFileError,
     max_bytes,
 )
-from commitments.filters import CommitmentFilter, IntegerFilter, countries_pattern
+from commitments.filters import (
+    CommitmentFilter,
+    IntegerFilter,
+    in_region,
+    with_term,
+)
 from commitments.models import (
-    AREA,
-    FILTER_KEY_PREFIXES,
     Commitment,
     ProgressUpdate,
-    filter_key,
 )
 from partners.models import Organization
 
@@ -135,10 +133,7 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
         field_name="lead_organization__constituency__code",
         label=gettext_lazy("Constituency of the lead partner"),
     )
-    # On PostgreSQL, the vocabulary filters look up keys kept on the row in one GIN index
-    # (commitments.models.filter_keys_of): ~5 ms for theme, SDG and region at 100k
-    # commitments, where the many-to-many tables took 24 ms (bench/report.md). On SQLite
-    # (the demo), the relations are tested with EXISTS rather than joined.
+    # The vocabulary, region and country filters are the browser's (commitments.filters).
     thematic_area = CodeFilter(
         codes=[term.code for term in vocabularies.THEMATIC_AREAS],
         method="filter_related",
@@ -178,56 +173,11 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
     )
     updated_since = UpdatedSinceFilter()
 
-    # filter name -> (relation of Commitment, its through table's column, vocabulary model)
-    RELATED = {
-        "thematic_areas__code": ("thematic_areas", "thematicarea_id", ThematicArea),
-        "priorities__code": ("priorities", "priority_id", Priority),
-        "sdgs__number": ("sdgs", "sustainabledevelopmentgoal_id", None),  # the id is the number
-    }
-
     def filter_related(self, queryset, name, value):
-        relation, column, vocabulary = self.RELATED[name]
-        if connection.vendor == "postgresql":
-            # The key kept on the row, through its GIN index (filter_keys_of); the keys of
-            # several filters are looked up in one scan of it.
-            key = filter_key(FILTER_KEY_PREFIXES[relation], value)
-            return queryset.filter(filter_keys__contains=[key])
-        # SQLite (the demo): the vocabulary row's id from a scalar subquery, not a join.
-        through = getattr(Commitment, relation).through
-        if vocabulary is not None:
-            value = Subquery(vocabulary.objects.filter(code=value).values("id")[:1])
-        return queryset.filter(
-            Exists(through.objects.filter(commitment_id=OuterRef("pk"), **{column: value}))
-        )
+        return with_term(queryset, name.split("__", 1)[0], value)
 
     def filter_region_code(self, queryset, name, code):
-        # As CommitmentFilter.filter_region: aimed at the region or an area within it, or at one
-        # of its countries (the M49 tree is in coalition.vocabularies). Tested on the row itself
-        # rather than through a subquery over commitments: a third of the time; on PostgreSQL,
-        # the one key "area:<code>" kept on the row for all of that (filter_keys_of).
-        if connection.vendor == "postgresql":
-            return queryset.filter(filter_keys__contains=[filter_key(AREA, code)])
-        regions = Region.objects.filter(m49__in=REGION_SUBTREE[code]).values("id")
-        aimed = Commitment.regions.through.objects.filter(
-            commitment_id=OuterRef("pk"), region_id__in=regions
-        )
-        return queryset.filter(
-            Exists(aimed) | Q(countries__regex=countries_pattern(REGION_COUNTRIES[code]))
-        )
-
-    def filter_country(self, queryset, name, code):
-        # As CommitmentFilter.filter_country (national action there, or regional action in a
-        # region containing it), tested on the row itself.
-        if connection.vendor == "postgresql":
-            return queryset.filter(
-                Q(country_codes__contains=[code])
-                | Q(region_codes__overlap=COUNTRY_REGIONS.get(code, []))
-            )
-        pattern = countries_pattern([code])
-        regional = Commitment.regions.through.objects.filter(
-            commitment_id=OuterRef("pk"), region__countries__regex=pattern
-        )
-        return queryset.filter(Q(countries__regex=pattern) | Exists(regional))
+        return in_region(queryset, code)
 
     def filter_partner_id(self, queryset, name, organization_id):
         return queryset.involving(organization_id)
@@ -544,14 +494,7 @@ class ProgressUpdateViewSet(
         return super().get_parsers()
 
     def initial(self, request, *args, **kwargs):
-        if self.action == "create" and _is_multipart(request):
-            # ApiViewMixin.initial reads the whole body to refuse a NUL byte, which every
-            # binary file holds. This body goes to Django's streaming parser instead, and its
-            # text fields to the serializer (which refuses NUL); the other checks there concern
-            # query strings and methods this operation does not have.
-            super(ApiViewMixin, self).initial(request, *args, **kwargs)
-        else:
-            super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)
         # Anyone who may read the commitment reads its visible progress.
         self.commitment = selectors.commitment_get_for_user(
             pk=kwargs["commitment_pk"], user=request.user

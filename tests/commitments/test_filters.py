@@ -39,6 +39,7 @@ def kenya_jobs(acme):
         end_date=datetime.date(2025, 12, 31),
     )
     commitment.priorities.set(Priority.objects.filter(code="employment-social-protection"))
+    Commitment.objects.filter(pk=commitment.pk).refresh_codes()  # as the services keep them
     return commitment
 
 
@@ -57,6 +58,7 @@ def andean_dialogue(globex):
     )
     commitment.regions.set(Region.objects.filter(m49="005"))  # South America
     commitment.priorities.set(Priority.objects.filter(code="social-dialogue"))
+    Commitment.objects.filter(pk=commitment.pk).refresh_codes()  # as the services keep them
     return commitment
 
 
