@@ -3,10 +3,10 @@ helpers it reuses): a stored tsvector in the configuration of the practice's lan
 index, on PostgreSQL; every word must appear somewhere (icontains) on SQLite, the demo database.
 """
 
-from django.contrib.postgres.search import SearchRank, SearchVector
-from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+from django.contrib.postgres.search import SearchVector
+from django.db.models import Case, FloatField, Q, QuerySet, Value, When
 
-from commitments.search import is_full_text_available, search_config, search_query
+from commitments.search import WebSearch, is_full_text_available, search_config
 
 
 def _document_vector(config: str):
@@ -34,10 +34,8 @@ def search_good_practices(queryset: QuerySet, text: str) -> QuerySet:
     if not text:
         return queryset
     if is_full_text_available():
-        query = search_query(text)
-        return queryset.filter(search_vector=query).annotate(
-            search_rank=SearchRank(F("search_vector"), query)
-        )
+        match = WebSearch(text)
+        return queryset.filter(match).annotate(search_rank=match.rank())
     for word in text.split():
         queryset = queryset.filter(
             Q(title__icontains=word)

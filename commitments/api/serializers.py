@@ -278,6 +278,9 @@ COMMITMENT_MEMBERS = {
 }
 
 
+COMMITMENT_JSON = JsonMembers(COMMITMENT_MEMBERS)
+
+
 def project_commitments(queryset):
     """What CommitmentRepresenter needs of each commitment: one query, one string per row for
     most of it."""
@@ -288,7 +291,7 @@ def project_commitments(queryset):
         "lead_organization_id",
         "lock_version",
         "updated_at",
-        members=JsonMembers(COMMITMENT_MEMBERS),
+        members=COMMITMENT_JSON,
     )
 
 
@@ -338,6 +341,10 @@ class CommitmentRepresenter:
 
     def __call__(self, row: dict) -> raw_json:
         return raw_json(self.text(row))
+
+    def fragments(self, rows: list[dict]) -> list[raw_json]:
+        text = self.text
+        return [raw_json(text(row)) for row in rows]
 
 
 def pending_edit(revision: CommitmentRevision | None) -> dict | None:

@@ -16,12 +16,13 @@ import django_filters
 import orjson
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Greatest
 from django.http import FileResponse, Http404, HttpResponseNotModified
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.functional import cached_property
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -191,14 +192,16 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
         data = self.form.cleaned_data
         if not data.get("status") and not data.get("updated_since"):
             queryset = self.unfiltered(queryset)
-        return super().filter_queryset(queryset)
+        # django-filter's own: the browser's FilterSet would also leave withdrawn commitments
+        # out (`unfiltered` did) and order the page (the paginator does).
+        return django_filters.FilterSet.filter_queryset(self, queryset)
 
 
 COMMITMENT_ORDERINGS = {
     **ResourceViewSet.orderings,
-    "title": OrderingKey(F("title"), str),
-    "start_date": OrderingKey(F("start_date"), date),
-    "end_date": OrderingKey(F("end_date"), date),
+    "title": OrderingKey("title", str),
+    "start_date": OrderingKey("start_date", date),
+    "end_date": OrderingKey("end_date", date),
 }
 
 
@@ -267,14 +270,17 @@ class CommitmentViewSet(CommitmentsApiMixin, KeysetListMixin, RowRetrieveMixin, 
     def project(self, queryset):
         return serializers.project_commitments(queryset)
 
+    @cached_property
+    def representer(self) -> serializers.CommitmentRepresenter:
+        return serializers.CommitmentRepresenter(
+            self.request, editable_orgs=self.member_of, secretariat=self.is_secretariat
+        )
+
     def represent(self, row: dict):
-        if not hasattr(self, "_representer"):
-            self._representer = serializers.CommitmentRepresenter(
-                self.request, editable_orgs=self.member_of, secretariat=self.is_secretariat
-            )
-        if self.action == "list":
-            return self._representer(row)  # embedded as the database wrote it
-        return orjson.loads(self._representer.text(row))  # a record takes `pending_edit` too
+        return orjson.loads(self.representer.text(row))  # a record takes `pending_edit` too
+
+    def represent_page(self, rows: list[dict]) -> list:
+        return self.representer.fragments(rows)  # embedded as the database wrote them
 
     def last_changed_expression(self):
         if self.member_of or self.is_secretariat:
@@ -482,7 +488,7 @@ class ProgressUpdateViewSet(
     """Progress updates: what partners report on their published commitments."""
 
     filterset_class = ProgressUpdateApiFilter
-    orderings = {**ResourceViewSet.orderings, "date": OrderingKey(F("date"), date)}
+    orderings = {**ResourceViewSet.orderings, "date": OrderingKey("date", date)}
     default_ordering = "-date"
     csv_columns = csv_columns_of(serializers.ProgressUpdateSerializer())
     queryset = ProgressUpdate.objects.none()

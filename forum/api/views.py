@@ -6,7 +6,7 @@ a client removes its copy. Registrations and participants are not part of the AP
 from datetime import date, datetime
 
 import django_filters
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
@@ -77,8 +77,8 @@ class ForumEditionViewSet(KeysetListMixin, RowRetrieveMixin, ResourceViewSet):
     queryset = ForumEdition.objects.none()  # for the schema's path parameter type
     orderings = {
         **ResourceViewSet.orderings,
-        "year": OrderingKey(F("year"), int),
-        "starts_on": OrderingKey(F("starts_on"), date),
+        "year": OrderingKey("year", int),
+        "starts_on": OrderingKey("starts_on", date),
     }
 
     def get_queryset(self) -> QuerySet[ForumEdition]:
@@ -129,7 +129,7 @@ class SessionViewSet(KeysetListMixin, RowRetrieveMixin, ResourceViewSet):
     queryset = Session.objects.none()  # for the schema's path parameter type
     orderings = {
         **ResourceViewSet.orderings,
-        "starts_at": OrderingKey(F("starts_at"), datetime),
+        "starts_at": OrderingKey("starts_at", datetime),
     }
 
     def get_queryset(self) -> QuerySet[Session]:

@@ -146,7 +146,7 @@ class GoodPracticeViewSet(KeysetListMixin, RowRetrieveMixin, ResourceViewSet):
     queryset = GoodPractice.objects.none()  # for the schema's path parameter type
     orderings = {
         **ResourceViewSet.orderings,
-        "published_at": OrderingKey(F("published_at"), datetime),
+        "published_at": OrderingKey("published_at", datetime),
     }
 
     def get_queryset(self) -> QuerySet[GoodPractice]:
