@@ -38,9 +38,14 @@ from django import forms
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import (
+    EmptyResultSet,
+    FullResultSet,
+    ImproperlyConfigured,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Max, Q
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, HttpResponseNotModified
@@ -733,6 +738,107 @@ def decode_cursor(text: str, orderings: dict[str, OrderingKey]) -> Cursor:
         ) from None
 
 
+@dataclass(frozen=True)
+class Projection:
+    """A view's `project()` over its bare table, compiled: the names of its columns, its SELECT
+    list and parameters, and the converters Django applies to its values."""
+
+    names: tuple[str, ...]
+    sql: str
+    params: tuple
+    converters: dict
+
+
+_projections: dict[tuple[type, str], Projection] = {}
+
+
+def projection_of(view, connection) -> Projection:
+    """Compiled once per view class and database: a view's projection depends on nothing of
+    the request, and a list page only adds its own few columns to it (page_rows)."""
+    key = (type(view), connection.alias)
+    if key not in _projections:
+        query = view.project(view.model.objects.using(connection.alias).all()).query
+        compiler = query.get_compiler(connection=connection)
+        compiler.setup_query()
+        if sum(1 for count in query.alias_refcount.values() if count) != 1:
+            raise ImproperlyConfigured(
+                f"{type(view).__name__}.project() joins another table: read its columns with "
+                "a subquery, so that a page's FROM clause is its filters' alone."
+            )
+        quote = connection.ops.quote_name
+        parts, params = [], []
+        for _expression, (sql, sql_params), alias in compiler.select:
+            parts.append(f"{sql} AS {quote(alias)}" if alias else sql)
+            params.extend(sql_params)
+        _projections[key] = Projection(
+            names=(*query.values_select, *query.annotation_select),
+            sql=", ".join(parts),
+            params=tuple(params),
+            converters=compiler.get_converters([entry[0] for entry in compiler.select]),
+        )
+    return _projections[key]
+
+
+def page_rows(
+    view, queryset, *, column: str, descending: bool, added: dict, limit: int
+) -> tuple[list[dict], str]:
+    """A page of `queryset` (the client's records, filtered) as rows of the view's projection
+    with the `added` expressions, in `column` order and then by id: one statement put together
+    from the projection compiled once (projection_of) and, for this request, the filters'
+    FROM and WHERE and the added columns. Building the projection and compiling the whole
+    query at each request was a third of a list page's Python work (bench/report.md); the
+    SELECT is the one the ORM would write for `project(queryset).annotate(**added)`.
+
+    Returns the rows and the name of the column holding each row's `column` value."""
+    connection = connections[queryset.db]
+    projection = projection_of(view, connection)
+    query = queryset.query
+    if query.distinct or query.group_by is not None or query.combinator or query.extra:
+        raise NotImplementedError(
+            "A list's filters give a plain WHERE clause: no DISTINCT, GROUP BY, set operation "
+            "or extra()."
+        )
+    names, select, params = list(projection.names), [projection.sql], list(projection.params)
+    converters = dict(projection.converters)
+    key = column
+    if column not in names:
+        key = "keyset_key"
+        added = {**added, key: F(column)}
+    compiler = query.get_compiler(connection=connection)
+    quote = connection.ops.quote_name
+    for name, expression in added.items():
+        resolved = expression.resolve_expression(query)
+        sql, sql_params = compiler.compile(resolved)
+        select.append(f"{sql} AS {quote(name)}")
+        params.extend(sql_params)
+        resolved_converters = connection.ops.get_db_converters(
+            resolved
+        ) + resolved.get_db_converters(connection)
+        if resolved_converters:
+            converters[len(names)] = (resolved_converters, resolved)
+        names.append(name)
+    try:
+        where, where_params = compiler.compile(query.where)
+    except EmptyResultSet:
+        return [], key
+    except FullResultSet:
+        where, where_params = "", []
+    query.get_initial_alias()  # a query without filters has no table yet
+    tables, table_params = compiler.get_from_clause()
+    direction = "DESC" if descending else "ASC"
+    sql = (
+        f"SELECT {', '.join(select)} FROM {' '.join(tables)}"
+        f"{' WHERE ' + where if where else ''} ORDER BY {names.index(key) + 1} {direction}, "
+        f"{names.index('id') + 1} {direction} LIMIT {int(limit)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *table_params, *where_params])
+        rows = cursor.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    return [dict(zip(names, row, strict=True)) for row in rows], key
+
+
 @dataclass
 class Page:
     rows: list[dict]
@@ -805,22 +911,16 @@ class KeysetPagination:
                 & (Q(**{f"{column}__{beyond}": cursor.key}) | Q(**{f"id__{beyond}": cursor.id})),
                 updated_at__lte=cursor.until,
             )
-        queryset = view.project(queryset)
-        # One annotate for what the page adds to the projection (each ORM call copies the
-        # whole query): the key of the last row when the projection does not show it, and,
-        # on a first page, the end of the pass (the table's last change, read in the same
-        # statement: a bound taken from the clock would make every first page differ, and its
-        # ETag never match).
+        # What the page adds to the projection: the last change it shows (if the view knows
+        # it) and, on a first page, the end of the pass (the table's last change, read in the
+        # same statement: a bound taken from the clock would make every first page differ, and
+        # its ETag never match).
         added = view.list_annotations()
-        key = column
-        if column not in queryset.query.values_select:
-            key = "keyset_key"
-            added[key] = F(column)
         if cursor is None:
             added["sync_until"] = as_text(LastChange(view.model, **view.sync_scope()))
-        queryset = queryset.annotate(**added)
-        sign = "-" if descending else ""
-        rows = list(queryset.order_by(f"{sign}{key}", f"{sign}id")[: size + 1])
+        rows, key = page_rows(
+            view, queryset, column=column, descending=descending, added=added, limit=size + 1
+        )
         if cursor is not None:
             until = cursor.until
         elif rows:

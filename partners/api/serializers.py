@@ -8,14 +8,14 @@ so that clients remove their copy. Nothing else of a non-public partner, of its 
 """
 
 from django.core.files.storage import default_storage
-from django.db.models import F
+from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import translation
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
 from coalition.api import RelatedJsonList, json_text, raw_json
-from coalition.models import Region
+from coalition.models import Constituency, Region
 from partners.models import WORKING_LANGUAGES, Organization
 
 
@@ -90,7 +90,10 @@ def project(queryset):
         "approved_at",
         "created_at",
         "updated_at",
-        constituency_code=F("constituency__code"),
+        # A subquery, not a join: a page's FROM clause is its filters' (coalition.api.page_rows).
+        constituency_code=Subquery(
+            Constituency.objects.filter(pk=OuterRef("constituency_id")).values("code")
+        ),
         region_codes=regions,
         languages_json=json_text("languages"),
     )

@@ -5,7 +5,7 @@ as `{"id", "public": false, "updated_at"}`."""
 
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,7 @@ from coalition.api import (
 from coalition.filters import UpdatedSinceFilter
 from coalition.models import ThematicArea
 from commitments.filters import IntegerFilter, countries_pattern
+from partners.models import Organization
 from secretariat import selectors
 from secretariat.api import serializers
 from secretariat.filters import GoodPracticeFilter
@@ -95,6 +96,10 @@ def _public() -> QuerySet[GoodPractice]:
     return selectors.good_practice_list_public().select_related(None).prefetch_related(None)
 
 
+def _organization(column: str) -> Subquery:
+    return Subquery(Organization.objects.filter(pk=OuterRef("organization_id")).values(column))
+
+
 def project(queryset):
     """The columns of a practice's representation, its codes gathered in the same query."""
     return queryset.values(
@@ -110,8 +115,9 @@ def project(queryset):
         "created_at",
         "updated_at",
         organization_ref=F("organization_id"),
-        organization_name=F("organization__name"),
-        organization_acronym=F("organization__acronym"),
+        # Subqueries, not a join: a page's FROM clause is its filters' (coalition.api.page_rows).
+        organization_name=_organization("name"),
+        organization_acronym=_organization("acronym"),
         theme_codes=_codes("thematic_areas", ThematicArea, "thematicarea_id", "code"),
         # A goal's id is its number: no join to the goals' table.
         sdg_numbers=RelatedJsonList(
