@@ -46,7 +46,7 @@ from django.core.exceptions import (
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, models
-from django.db.models import F, Max, Q
+from django.db.models import F, Max
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.template import engines
@@ -401,9 +401,13 @@ def not_found(request, *args, **kwargs):
 # Filters ---------------------------------------------------------------------------------------
 
 
+MAX_FORM_CLASSES = 256
+
+
 class LeanFilterSetMixin:
-    """For the API's FilterSets: each request gets shallow copies of the declared filters, where
-    django-filter deep-copies them (their labels, choices and arguments, ~1 ms a list page).
+    """For the API's FilterSets: each request gets shallow copies of the filters its query
+    string gives a value for, where django-filter deep-copies all the declared ones (their
+    labels, choices and arguments, ~1 ms a list page) and validates every field of its form.
     The filters hold no state of their own but their FilterSet and model, set here."""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
@@ -414,6 +418,8 @@ class LeanFilterSetMixin:
         model = self.queryset.model
         self.filters = {}
         for name, declared_filter in declared.items():
+            if declared_filter.field.widget.value_omitted_from_data(self.data, {}, name):
+                continue
             filter_ = copy.copy(declared_filter)
             filter_.model, filter_.parent = model, self
             if filter_.method is not None:
@@ -421,16 +427,21 @@ class LeanFilterSetMixin:
             self.filters[name] = filter_
 
     def get_form_class(self):
-        # The same for every request (the filters are copies of the declared ones): built once
-        # per FilterSet class, where django-filter builds a class and its fields each time, and
-        # its forms share the fields instead of deep-copying them (~0.7 ms a filtered page
+        # The same for every request giving the same parameters: built once per FilterSet class
+        # and set of parameters, where django-filter builds a class and its fields each time,
+        # and its forms share the fields instead of deep-copying them (~0.7 ms a filtered page
         # together). The fields only validate, and keep nothing of a request: an API list never
         # renders its form.
-        form_class = type(self).__dict__.get("_lean_form_class")
+        form_classes = type(self).__dict__.get("_lean_form_classes")
+        if form_classes is None:
+            form_classes = type(self)._lean_form_classes = {}
+        given = frozenset(self.filters)
+        form_class = form_classes.get(given)
         if form_class is None:
             form_class = super().get_form_class()
             form_class.base_fields = SharedFields(form_class.base_fields)
-            type(self)._lean_form_class = form_class
+            if len(form_classes) < MAX_FORM_CLASSES:  # clients choose the sets: keep a bound
+                form_classes[given] = form_class
         return form_class
 
 
@@ -738,6 +749,36 @@ def decode_cursor(text: str, orderings: dict[str, OrderingKey]) -> Cursor:
         ) from None
 
 
+class After(models.Expression):
+    """The rows after a cursor's in its order and changed until the end of its pass:
+    `(key, id) > (k, i) AND updated_at <= until` (`<` in descending order). Written as SQL, with
+    the row comparison both databases have, where four ORM lookups cost more to build than the
+    index range scan they bound."""
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def __init__(self, model, column: str, cursor: Cursor, *, descending: bool):
+        super().__init__()
+        self.model, self.column, self.cursor, self.descending = model, column, cursor, descending
+
+    def as_sql(self, compiler, connection):
+        quote = connection.ops.quote_name
+        table = quote(compiler.query.get_initial_alias())
+        key, updated = (self.model._meta.get_field(name) for name in (self.column, "updated_at"))
+        comparison = "<" if self.descending else ">"
+        sql = (
+            f"({table}.{quote(key.column)}, {table}.{quote('id')}) {comparison} (%s, %s) "
+            f"AND {table}.{quote(updated.column)} <= %s"
+        )
+        params = [
+            key.get_db_prep_value(self.cursor.key, connection),
+            self.cursor.id,
+            updated.get_db_prep_value(self.cursor.until, connection),
+        ]
+        return sql, params
+
+
 @dataclass(frozen=True)
 class Projection:
     """A view's `project()` over its bare table, compiled: the names of its columns, its SELECT
@@ -904,13 +945,7 @@ class KeysetPagination:
         descending = ordering.startswith("-")
         column = view.orderings[ordering.removeprefix("-")].column
         if cursor is not None:
-            # `key >= k AND (key > k OR id > i)`: the first term bounds the index range scan.
-            beyond = "lt" if descending else "gt"
-            queryset = queryset.filter(
-                Q(**{f"{column}__{beyond}e": cursor.key})
-                & (Q(**{f"{column}__{beyond}": cursor.key}) | Q(**{f"id__{beyond}": cursor.id})),
-                updated_at__lte=cursor.until,
-            )
+            queryset = queryset.filter(After(view.model, column, cursor, descending=descending))
         # What the page adds to the projection: the last change it shows (if the view knows
         # it) and, on a first page, the end of the pass (the table's last change, read in the
         # same statement: a bound taken from the clock would make every first page differ, and

@@ -69,13 +69,25 @@ TERM_RELATIONS = {
 }
 
 
+def term_key(relation: str, code) -> str:
+    return filter_key(FILTER_KEY_PREFIXES[relation], code)
+
+
+def area_key(m49: str) -> str:
+    return filter_key(AREA, m49)
+
+
+def with_keys(queryset: QuerySet, keys: list[str]) -> QuerySet:
+    """Commitments having every one of these filter keys (PostgreSQL): one GIN index lookup,
+    however many keys."""
+    return queryset.filter(filter_keys__contains=keys)
+
+
 def with_term(queryset: QuerySet, relation: str, code) -> QuerySet:
     """Commitments tagged with a vocabulary term: `code` of a thematic area or a priority, or a
     goal's number."""
     if use_filter_keys():
-        return queryset.filter(
-            filter_keys__contains=[filter_key(FILTER_KEY_PREFIXES[relation], code)]
-        )
+        return with_keys(queryset, [term_key(relation, code)])
     column, vocabulary = TERM_RELATIONS[relation]
     through = getattr(Commitment, relation).through
     if vocabulary is not None:
@@ -89,7 +101,7 @@ def in_region(queryset: QuerySet, m49: str) -> QuerySet:
     """In a region: aimed at it or at an area within it, or at one of its countries (the M49
     tree is in coalition.vocabularies)."""
     if use_filter_keys():
-        return queryset.filter(filter_keys__contains=[filter_key(AREA, m49)])
+        return with_keys(queryset, [area_key(m49)])
     regions = Region.objects.filter(m49__in=REGION_SUBTREE[m49]).values("id")
     aimed = Commitment.regions.through.objects.filter(
         commitment_id=OuterRef("pk"), region_id__in=regions

@@ -75,7 +75,11 @@ from commitments.evidence import (
 from commitments.filters import (
     CommitmentFilter,
     IntegerFilter,
+    area_key,
     in_region,
+    term_key,
+    use_filter_keys,
+    with_keys,
     with_term,
 )
 from commitments.models import (
@@ -188,13 +192,30 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
         """What a list without `status` nor `updated_since` shows: the registry's listing."""
         return queryset.filter(status__in=Commitment.LISTED_STATUSES)
 
+    # Their values are keys of the commitment's list of filter keys on PostgreSQL.
+    KEYED = {"thematic_area": "thematic_areas", "priority": "priorities", "sdg": "sdgs"}
+
     def filter_queryset(self, queryset):
-        data = self.form.cleaned_data
+        # django-filter's loop over the given values. The browser's FilterSet would also leave
+        # withdrawn commitments out (`unfiltered` does) and order the page (the paginator
+        # does); and however many vocabulary and region filters are given, they are one
+        # lookup in the keys' index.
+        data = dict(self.form.cleaned_data)
         if not data.get("status") and not data.get("updated_since"):
             queryset = self.unfiltered(queryset)
-        # django-filter's own: the browser's FilterSet would also leave withdrawn commitments
-        # out (`unfiltered` did) and order the page (the paginator does).
-        return django_filters.FilterSet.filter_queryset(self, queryset)
+        if use_filter_keys():
+            keys = [
+                term_key(relation, data.pop(name))
+                for name, relation in self.KEYED.items()
+                if data.get(name) not in (None, "")
+            ]
+            if data.get("region"):
+                keys.append(area_key(data.pop("region")))
+            if keys:
+                queryset = with_keys(queryset, keys)
+        for name, value in data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
 
 COMMITMENT_ORDERINGS = {
