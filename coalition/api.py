@@ -304,6 +304,14 @@ class ApiContentNegotiation(DefaultContentNegotiation):
     """An unknown `?format=` is 406 like an unknown `Accept`, not DRF's 404."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
+        # Most clients take anything (no Accept, or */*) in the default format: the first
+        # renderer, without parsing media types.
+        if (
+            not format_suffix
+            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
+            and request.META.get("HTTP_ACCEPT", "*/*") == "*/*"
+        ):
+            return renderers[0], renderers[0].media_type
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except Http404:
