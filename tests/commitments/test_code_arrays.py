@@ -14,6 +14,7 @@ from coalition.models import Priority, Region
 from commitments import demo as commitments_demo
 from commitments import services
 from commitments.models import Commitment, filter_keys_of
+from commitments.search import refresh_search_vectors
 from partners import demo as partners_demo
 from secretariat.resources import CommitmentResource
 from tests.api.conftest import build_content, make_draft, make_published
@@ -200,3 +201,16 @@ def test_the_scale_loader_writes_them_with_the_relations():
 
     assert assert_arrays_match() == 300
     assert Commitment.objects.filter(level="regional").exclude(region_codes=[]).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="seed_scale loads with COPY")
+def test_the_scale_loader_writes_the_search_vectors_postgresql_computes():
+    call_command("seed_scale", reset=True, partners=40, commitments=300, verbosity=0)
+    written = dict(Commitment.objects.values_list("pk", "search_vector"))
+
+    assert refresh_search_vectors(Commitment.objects.all()) == 300
+
+    computed = dict(Commitment.objects.values_list("pk", "search_vector"))
+    assert written == computed
+    assert Commitment.objects.filter(language="fr").exists()
+    assert Commitment.objects.filter(language="es").exists()

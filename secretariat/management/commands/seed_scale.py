@@ -1,8 +1,14 @@
 """Loads a large, deterministic registry for benchmarks: 10,000 partners and 100,000 commitments
-with their vocabularies, deliverables and progress updates, in well under 30 seconds.
+with their vocabularies, deliverables and progress updates: in 24 to 25 s on an idle 2-core
+machine, 28 to 37 s with tests running beside it (the loader that had PostgreSQL compute the
+search vectors took 32 s idle, 32 to 41 s beside tests). Of the 25 s, the copy of the
+commitments takes 12 (Python making the rows, with PostgreSQL reading them on the other core),
+the index rebuild and the ANALYZE 4.5 each.
 
 Rows go in through PostgreSQL's COPY (psycopg's `cursor.copy`): on these machines COPY loaded
 100k commitments with their relations in 13 s where `bulk_create` took 30 s (NOTES-STACK.md).
+The commitments' search vectors are written here too, as PostgreSQL would compute them
+(`SearchVectors`), and a sample is checked against PostgreSQL's before the load commits.
 The same seed gives the same rows, ids included, so benchmark runs compare. Only for a database
 that holds nothing else: it refuses a registry with data unless `--reset` empties it first.
 
@@ -12,8 +18,10 @@ rare word), "apprenticeship" in about a third of them (a common one).
 
 import random
 import time
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from operator import getitem
 
 import orjson
 from django.core.management.base import BaseCommand, CommandError
@@ -23,6 +31,7 @@ from django_countries import countries
 from coalition.models import Constituency, Priority, Region, ThematicArea
 from coalition.vocabularies import m49_rows
 from commitments.models import Commitment, Deliverable, ProgressUpdate, filter_keys_of
+from commitments.search import DEFAULT_SEARCH_CONFIG, SEARCH_CONFIGS, search_config
 from partners.models import Organization
 
 SEED = 2026
@@ -31,6 +40,8 @@ COMMITMENTS = 100_000
 RARE_WORD = "zanzibarite"
 RARE_COUNT = 25
 START = datetime(2024, 1, 1, tzinfo=UTC)
+# The commitments whose search vector is compared with the one PostgreSQL computes.
+CHECKED_VECTORS = 500
 
 # fmt: off
 WORDS = (
@@ -95,12 +106,14 @@ class Command(BaseCommand):
             if reset:
                 loader.reset(cursor)
             counts = loader.load(cursor)
+        loader.step("committed")
         with connection.cursor() as cursor:
             cursor.execute(
                 "ANALYZE partners_organization, commitments_commitment, commitments_deliverable, "
                 "commitments_progressupdate, commitments_commitment_thematic_areas, "
                 "commitments_commitment_sdgs, commitments_commitment_regions"
             )
+        loader.step("analyzed")
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Loaded {summary} in {elapsed:.1f} s."))
@@ -114,8 +127,8 @@ def codes_of(**arrays) -> dict:
     return {name: "{" + ",".join(map(str, values)) + "}" for name, values in arrays.items()}
 
 
-def _columns(model, **extra) -> list[str]:
-    return [field.column for field in model._meta.concrete_fields] + list(extra)
+def _columns(model) -> list[str]:
+    return [field.column for field in model._meta.concrete_fields]
 
 
 # The vocabulary relations of a commitment and the columns of their tables.
@@ -125,6 +138,113 @@ M2M = {
     "priorities": ["commitment_id", "priority_id"],
     "regions": ["commitment_id", "region_id"],
 }
+
+
+class Entries(dict):
+    """The entries of a tsvector literal at one position and weight, by word: the word's lexeme
+    quoted, and the position ("'work':12C"). The vocabulary's lexemes are lowercase letters, with
+    no quote to escape; numbers, the words not in the vocabulary, are their own lexemes."""
+
+    def __init__(self, lexemes: dict[str, str], position: str):
+        super().__init__((word, f"'{lexeme}':{position}") for word, lexeme in lexemes.items())
+        self.position = position
+
+    def __missing__(self, number: str) -> str:
+        return f"'{number}':{self.position}"
+
+
+class SearchVectors:
+    """The stored vector of commitments.search (`_document_vector`), written here as a tsvector
+    literal: PostgreSQL computing the 100k vectors with `to_tsvector` took 11 to 13 s after the
+    copy, on one core, where the literals cost about 3 s of Python, and PostgreSQL about 3 s to
+    read them while the rows are still being made. The texts are words of the vocabulary and
+    numbers, separated by spaces: PostgreSQL gives the lexeme of each word once per
+    configuration, and each word of a text is an entry of the literal at its position
+    (PostgreSQL merges the entries of a lexeme as it reads the literal). `check` compares a
+    sample with the vectors PostgreSQL computes."""
+
+    def __init__(self, cursor, configs: set[str]):
+        words = [*WORDS, COMMON_WORD, RARE_WORD]
+        words += [word.capitalize() for word in words]  # a title's first word
+        cursor.execute(
+            "SELECT config, word, tsvector_to_array(to_tsvector(config::regconfig, word)) "
+            "FROM unnest(%s::text[]) AS config, unnest(%s::text[]) AS word",
+            [sorted(configs), words],
+        )
+        self.lexemes = defaultdict(dict)
+        for config, word, lexemes in cursor.fetchall():
+            # The literal gives each word one entry, at its rank in the text: a stop word (no
+            # lexeme) would take a position without an entry, and move where `||` appends.
+            if len(lexemes) != 1:
+                raise CommandError(f"{word!r} has lexemes {lexemes} in {config}, not one.")
+            self.lexemes[config][word] = lexemes[0]
+        # By configuration and weight, the entries of each position from 1, made as needed.
+        self.entries: dict[tuple[str, str], list[Entries]] = defaultdict(list)
+
+    def literal(self, language: str, parts: list[tuple[str, str]]) -> str:
+        """The vector of `parts`, (weight, text) pairs concatenated in order: as `||` does, the
+        positions of a part follow the last position of the parts before."""
+        config = search_config(language)
+        entries = []
+        end = 0
+        for weight, text in parts:
+            words = text.split()
+            positions = self.entries_up_to(config, weight, end + len(words))
+            entries += map(getitem, positions[end : end + len(words)], words)
+            end += len(words)
+        return " ".join(entries)
+
+    def entries_up_to(self, config: str, weight: str, last: int) -> list[Entries]:
+        positions = self.entries[config, weight]
+        for position in range(len(positions) + 1, last + 1):
+            positions.append(Entries(self.lexemes[config], f"{position}{weight}"))
+        return positions
+
+    def check(self, cursor, ids: range) -> int:
+        """Compares the vectors of CHECKED_VECTORS commitments spread over `ids` with the ones
+        PostgreSQL computes as commitments.search does; raises on a difference. Returns how
+        many were compared."""
+        sample = list(ids[:: max(1, len(ids) // CHECKED_VECTORS)])
+        cursor.execute(
+            f"""
+            WITH deliverables AS (
+                SELECT commitment_id,
+                       string_agg(title || ' ' || indicator || ' ' || target, ' '
+                                  ORDER BY position, id) AS text
+                FROM {Deliverable._meta.db_table}
+                WHERE commitment_id = ANY(%(ids)s)
+                GROUP BY commitment_id
+            ), computed AS (
+                SELECT commitment.id, commitment.search_vector,
+                       setweight(to_tsvector(config, title), 'A')
+                       || setweight(to_tsvector(config, summary), 'B')
+                       || setweight(to_tsvector(config, description || ' ' || expected_results),
+                                    'C')
+                       || setweight(to_tsvector(config, COALESCE(deliverables.text, '')), 'C')
+                          AS vector
+                FROM {Commitment._meta.db_table} AS commitment
+                CROSS JOIN LATERAL (
+                    SELECT COALESCE(%(configs)s::jsonb ->> language, %(default)s)::regconfig
+                           AS config
+                ) AS language
+                LEFT JOIN deliverables ON deliverables.commitment_id = commitment.id
+                WHERE commitment.id = ANY(%(ids)s)
+            )
+            SELECT id FROM computed WHERE search_vector IS DISTINCT FROM vector ORDER BY id
+            """,
+            {
+                "ids": sample,
+                "configs": orjson.dumps(SEARCH_CONFIGS).decode(),
+                "default": DEFAULT_SEARCH_CONFIG,
+            },
+        )
+        differing = [pk for (pk,) in cursor.fetchall()]
+        if differing:
+            raise CommandError(
+                f"The search vectors written differ from PostgreSQL's for {len(differing)} of "
+                f"{len(sample)} commitments, ids {differing[:10]}..."
+            )
+        return len(sample)
 
 
 class Loader:
@@ -151,6 +271,7 @@ class Loader:
     def reset(self, cursor) -> None:
         tables = [model._meta.db_table for model in (Organization, Commitment)]
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+        self.step("tables emptied")
 
     def step(self, what: str) -> None:
         if self.log:
@@ -280,7 +401,7 @@ class Loader:
                 words.append(
                     f"{deliverable['title']} {deliverable['indicator']} {deliverable['target']}"
                 )
-            yield {
+            row = {
                 "id": pk,
                 "created_at": created,
                 "updated_at": updated,
@@ -308,12 +429,10 @@ class Loader:
                 "published_at": published,
                 "last_edited_at": None,
                 "lock_version": 1,
-                "search_vector": None,
                 "created_by_id": None,
                 "last_edited_by_id": None,
                 "lead_organization_id": rng.choice(self.approved),
                 "submitted_by_id": None,
-                "deliverables_text": " ".join(words),
                 # The codes of the relations above, as the services keep them on the row.
                 **codes_of(
                     theme_codes=sorted(self.themes[theme] for theme in themes),
@@ -323,6 +442,17 @@ class Loader:
                     country_codes=sorted(codes),
                 ),
             }
+            # The parts of commitments.search's document, in its order.
+            row["search_vector"] = self.vectors.literal(
+                row["language"],
+                [
+                    ("A", row["title"]),
+                    ("B", row["summary"]),
+                    ("C", f"{description} {row['expected_results']}"),
+                    ("C", " ".join(words)),
+                ],
+            )
+            yield row
             if status in ("published", "completed"):
                 for _update in range(rng.randint(0, 2)):
                     progress_pk += 1
@@ -381,21 +511,14 @@ class Loader:
             ["organization_id", "region_id"],
             self.organization_regions,
         )
-        # Commitments go through a temporary table, so that their search vector is computed as
-        # they are inserted (an UPDATE afterwards would write every row twice).
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE scale_commitment (LIKE {Commitment._meta.db_table}) "
-            "ON COMMIT DROP"
-        )
-        cursor.execute("ALTER TABLE scale_commitment ADD COLUMN deliverables_text text")
-        columns = _columns(Commitment, deliverables_text=True)
+        self.vectors = SearchVectors(cursor, {search_config(language) for language in LANGUAGES})
+        columns = _columns(Commitment)
         counts["commitments"] = self.copy(
             cursor,
-            "scale_commitment",
+            Commitment._meta.db_table,
             columns,
             ([row[column] for column in columns] for row in self.commitment_rows()),
         )
-        self.insert_commitments(cursor, _columns(Commitment))
         for name, rows in (
             ("thematic_areas", self.commitment_themes),
             ("sdgs", self.commitment_sdgs),
@@ -414,6 +537,8 @@ class Loader:
                 columns,
                 ([row[column] for column in columns] for row in rows),
             )
+        checked = self.vectors.check(cursor, range(1, counts["commitments"] + 1))
+        self.step(f"search vectors of {checked} commitments equal PostgreSQL's")
         for model in (Organization, Commitment, Deliverable, ProgressUpdate):
             table = model._meta.db_table
             cursor.execute(
@@ -457,26 +582,3 @@ class Loader:
         for definition in definitions:
             cursor.execute(definition)
         self.step(f"{len(definitions)} indexes rebuilt")
-
-    def insert_commitments(self, cursor, columns: list[str]) -> None:
-        """From the temporary table, with the stored tsvector of commitments.search: title (A),
-        summary (B), description, expected results and deliverables (C), in each commitment's
-        language."""
-        plain = [column for column in columns if column != "search_vector"]
-        cursor.execute(
-            f"""
-            INSERT INTO {Commitment._meta.db_table} ({", ".join(plain)}, search_vector)
-            SELECT {", ".join(plain)},
-                   setweight(to_tsvector(config, title), 'A')
-                   || setweight(to_tsvector(config, summary), 'B')
-                   || setweight(to_tsvector(config, description || ' ' || expected_results
-                                            || ' ' || deliverables_text), 'C')
-            FROM (
-                SELECT *, (CASE language WHEN 'en' THEN 'english' WHEN 'fr' THEN 'french'
-                                         WHEN 'es' THEN 'spanish' ELSE 'simple' END
-                          )::regconfig AS config
-                FROM scale_commitment
-            ) AS staged
-            """
-        )
-        self.step("commitments inserted with their search vectors")
