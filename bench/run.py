@@ -70,7 +70,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from coalition.api import Cursor, encode_cursor  # noqa: E402
+from coalition.api import Cursor, encode_cursor, prepared_cursor  # noqa: E402
 from commitments.models import Commitment  # noqa: E402
 from secretariat.management.commands.seed_scale import COMMITMENTS, RARE_WORD  # noqa: E402
 
@@ -176,24 +176,33 @@ def time_sql(sql: str, params: list, runs: int) -> list[float]:
     return timings[3:]
 
 
-def time_in_process(path: str, runs: int) -> tuple[list[float], list[float], int, int]:
-    """Latencies, and the CPU time of this process for each request (Django's and psycopg's
+def time_page(sql: str, params: list, path: str, runs: int) -> dict:
+    """The page `runs` times each way, taken in turn so that whatever else the machine does
+    weighs on all three alike: the hand-written query (executed and fetched), the same query as
+    a prepared statement (as the API sends its pages: coalition.api.prepared_cursor), and the
+    API in process, with the CPU time of this process for each request (Django's and psycopg's
     work without the wait for the database: steadier than latency on a shared machine)."""
     client = Client()
-    timings, cpu = [], []
     for _ in range(3):
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code, response.content[:300])
-    for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(path)
-        response.content  # noqa: B018 (rendered)
-        timings.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
+    times = {"sql": [], "prepared": [], "api": [], "cpu": []}
+    with connection.cursor() as plain, prepared_cursor(connection) as prepared:
+        for _ in range(runs + 3):
+            for name, cursor in (("sql", plain), ("prepared", prepared)):
+                started = time.perf_counter()
+                cursor.execute(sql, params)
+                cursor.fetchall()
+                times[name].append((time.perf_counter() - started) * 1000)
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(path)
+            response.content  # noqa: B018 (rendered)
+            times["api"].append((time.perf_counter() - started) * 1000)
+            times["cpu"].append((time.process_time() - started_cpu) * 1000)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
-    rows = len(response.json()["results"])
-    return timings, cpu, len(queries), rows
+    times = {name: values[3:] for name, values in times.items()}  # the first ones warm up
+    return {**times, "queries": len(queries), "rows": len(response.json()["results"])}
 
 
 def free_port() -> int:
@@ -323,18 +332,19 @@ def main():
     pages = scenarios()
     results = {}
     for name, page in pages.items():
-        sql = handwritten_sql(page["where"])
-        sql_times = time_sql(sql, page["params"], options.runs)
-        api_times, api_cpu, queries, rows = time_in_process(page["path"], options.runs)
+        times = time_page(
+            handwritten_sql(page["where"]), page["params"], page["path"], options.runs
+        )
         results[name] = {
-            "rows": rows,
-            "queries": queries,
-            "sql_median": statistics.median(sql_times),
-            "sql_p95": percentile(sql_times, 0.95),
-            "api_median": statistics.median(api_times),
-            "api_p95": percentile(api_times, 0.95),
-            "api_throughput": 1000 / statistics.mean(api_times),
-            "api_cpu": statistics.median(api_cpu),
+            "rows": times["rows"],
+            "queries": times["queries"],
+            "sql_median": statistics.median(times["sql"]),
+            "sql_p95": percentile(times["sql"], 0.95),
+            "prepared_median": statistics.median(times["prepared"]),
+            "api_median": statistics.median(times["api"]),
+            "api_p95": percentile(times["api"], 0.95),
+            "api_throughput": 1000 / statistics.mean(times["api"]),
+            "api_cpu": statistics.median(times["cpu"]),
         }
         print(name, {key: round(value, 2) for key, value in results[name].items()}, flush=True)
 
@@ -391,24 +401,30 @@ def write_report(options, results, offset_times, no_persistent) -> None:
         "psycopg and the throttle's client, without the waits for PostgreSQL and Redis): "
         "steadier than latency when other work shares the machine. *SQL*: the same page as "
         "one hand-written query, executed and fetched with psycopg "
-        "on the same connection (the limit). Settings: the project's (`bench/settings.py`), "
+        "on the same connection (the limit); *SQL prepared*: the same query as a prepared "
+        "statement, as the API sends its pages (PostgreSQL parses it once per connection and "
+        "still plans each execution for its values). The three are taken in turn, one run of "
+        "each after the other, so that other work on the machine weighs on them alike. "
+        "Settings: the project's (`bench/settings.py`), "
         "with PostgreSQL's JIT off as recommended (with it on, compiling the filtered page's "
         "query took 27 of its 55 ms) and throttle rates no benchmark reaches. *gunicorn*: "
         f"{options.workers} workers × {options.threads} threads on loopback, {options.requests} "
         f"requests per page from {options.concurrency} keep-alive clients running on the same "
         f"{os.cpu_count()} CPUs.",
         "",
-        "| page | rows | queries | SQL median | SQL p95 | API median | API p95 | API / SQL "
-        "(median) | API CPU (median) | in-process req/s | gunicorn median | gunicorn p95 | "
-        "gunicorn req/s |",
+        "| page | rows | queries | SQL median | SQL p95 | SQL prepared | API median | API p95 | "
+        "API / SQL (median) | API / SQL prepared | API CPU (median) | in-process req/s | "
+        "gunicorn median | gunicorn p95 | gunicorn req/s |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
-        "| ---: |",
+        "| ---: | ---: | ---: |",
     ]
     for name, row in results.items():
         lines.append(
             f"| {name} | {row['rows']} | {row['queries']} | {row['sql_median']:.2f} ms | "
-            f"{row['sql_p95']:.2f} ms | {row['api_median']:.2f} ms | {row['api_p95']:.2f} ms | "
-            f"{row['api_median'] / row['sql_median']:.2f}× | {row['api_cpu']:.2f} ms | "
+            f"{row['sql_p95']:.2f} ms | {row['prepared_median']:.2f} ms | "
+            f"{row['api_median']:.2f} ms | {row['api_p95']:.2f} ms | "
+            f"{row['api_median'] / row['sql_median']:.2f}× | "
+            f"{row['api_median'] / row['prepared_median']:.2f}× | {row['api_cpu']:.2f} ms | "
             f"{row['api_throughput']:.0f} | "
             f"{row['http_median']:.2f} ms | {row['http_p95']:.2f} ms | "
             f"{row['http_throughput']:.0f} |"

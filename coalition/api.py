@@ -46,6 +46,7 @@ from django.core.exceptions import (
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, models
+from django.db.backends.postgresql import base as postgresql_base
 from django.db.models import F, Max
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, HttpResponseNotModified
@@ -828,6 +829,29 @@ def projection_of(view, connection) -> Projection:
     return _projections[key]
 
 
+if connection_is_psycopg3 := hasattr(postgresql_base, "ServerBindingCursor"):
+
+    class PreparingCursor(postgresql_base.ServerBindingCursor):
+        """Sends its statements as prepared statements: PostgreSQL parses and analyses a list
+        page's statement (5 kB of SQL, ~0.9 ms) once per connection; each execution is still
+        planned for its values (`plan_cache_mode`, settings)."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+
+def prepared_cursor(connection):
+    """A cursor whose statements are prepared on PostgreSQL (psycopg 3), wrapped as Django's
+    own are (so that tests count its queries); elsewhere a plain cursor."""
+    if connection.vendor != "postgresql" or not connection_is_psycopg3:
+        return connection.cursor()
+    connection.ensure_connection()
+    cursor = PreparingCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(cursor)
+    return connection.make_cursor(cursor)
+
+
 def page_rows(
     view, queryset, *, column: str, descending: bool, added: dict, limit: int
 ) -> tuple[list[dict], str]:
@@ -880,7 +904,7 @@ def page_rows(
         f"{' WHERE ' + where if where else ''} ORDER BY {names.index(key) + 1} {direction}, "
         f"{names.index('id') + 1} {direction} LIMIT {int(limit)}"
     )
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, [*params, *table_params, *where_params])
         rows = cursor.fetchall()
     if converters:
