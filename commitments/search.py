@@ -126,8 +126,9 @@ class WebSearch(Expression):
         return self.template.format(vector=vector, query=query), [self.text] * len(QUERY_CONFIGS)
 
 
-def search_commitments(queryset: QuerySet, text: str) -> QuerySet:
-    """Commitments matching `text`, annotated with `search_rank` (0 on SQLite).
+def search_commitments(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:
+    """Commitments matching `text`, annotated with `search_rank` unless not `ranked` (the API,
+    which has no order by relevance).
 
     PostgreSQL: the stored vector, ranked (a title match weighs most). SQLite: every word must
     appear in the title, summary, description or a deliverable (case-insensitive).
@@ -137,7 +138,8 @@ def search_commitments(queryset: QuerySet, text: str) -> QuerySet:
         return queryset
     if is_full_text_available():
         match = WebSearch(text)
-        return queryset.filter(match).annotate(search_rank=match.rank())
+        queryset = queryset.filter(match)
+        return queryset.annotate(search_rank=match.rank()) if ranked else queryset
     from commitments.models import Deliverable
 
     for word in text.split():
@@ -150,6 +152,8 @@ def search_commitments(queryset: QuerySet, text: str) -> QuerySet:
             | Q(description__icontains=word)
             | Q(pk__in=in_deliverables)
         )
+    if not ranked:
+        return queryset
     # No ranking function on SQLite: a commitment whose title has the first word comes first.
     first = text.split()[0]
     return queryset.annotate(

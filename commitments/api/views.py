@@ -86,6 +86,7 @@ from commitments.models import (
     Commitment,
     ProgressUpdate,
 )
+from commitments.search import search_commitments
 from partners.models import Organization
 
 
@@ -177,6 +178,9 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
         label=gettext_lazy("Partner (id), leading or co-partner"),
     )
     updated_since = UpdatedSinceFilter()
+
+    def filter_search(self, queryset, name, value):
+        return search_commitments(queryset, value, ranked=False)  # pages follow `ordering`
 
     def filter_related(self, queryset, name, value):
         return with_term(queryset, name.split("__", 1)[0], value)
