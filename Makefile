@@ -67,7 +67,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/coalition_bench
 BENCH_ENV := DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) SECRET_KEY=bench \
 	DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=localhost,127.0.0.1,testserver
 
-# Benchmarks on PostgreSQL at 100k commitments (seed_scale loads them the first time):
+# Benchmarks on PostgreSQL at 100k commitments (bench/run.py loads them afresh with seed_scale):
 # API pages to bench/report.md, the dashboard and the digest to their own reports.
 bench: install messages
 	$(BENCH_ENV) $(PY) bench/run.py
