@@ -1,9 +1,9 @@
 """Loads a large, deterministic registry for benchmarks: 10,000 partners and 100,000 commitments
-with their vocabularies, deliverables and progress updates: in 24 to 25 s on an idle 2-core
-machine, 28 to 37 s with tests running beside it (the loader that had PostgreSQL compute the
-search vectors took 32 s idle, 32 to 41 s beside tests). Of the 25 s, the copy of the
-commitments takes 12 (Python making the rows, with PostgreSQL reading them on the other core),
-the index rebuild and the ANALYZE 4.5 each.
+with their vocabularies, deliverables and progress updates, in under 30 s on a 2-core machine
+(`make bench` times each load: bench/report.md). Measured here: 26.3 s, of which 12.7 s the copy
+of the commitments (Python making the rows, with PostgreSQL reading them on the other core),
+4.9 s the index rebuild and 5.1 s the ANALYZE. On the same machine the loader took 32 to 40 s
+when PostgreSQL computed the search vectors, and 31 s when each word of each text was drawn.
 
 Rows go in through PostgreSQL's COPY (psycopg's `cursor.copy`): on these machines COPY loaded
 100k commitments with their relations in 13 s where `bulk_create` took 30 s (NOTES-STACK.md).
@@ -42,6 +42,8 @@ RARE_COUNT = 25
 START = datetime(2024, 1, 1, tzinfo=UTC)
 # The commitments whose search vector is compared with the one PostgreSQL computes.
 CHECKED_VECTORS = 500
+# The words of the random text that sentences are cut from.
+TEXT_WORDS = 1_000_000
 
 # fmt: off
 WORDS = (
@@ -250,6 +252,7 @@ class SearchVectors:
 class Loader:
     def __init__(self, rng: random.Random, *, partners: int, commitments: int, log=None):
         self.rng = rng
+        self.text = rng.choices(WORDS, k=TEXT_WORDS)
         self.log = log
         self.clock = time.monotonic()
         self.partner_count = partners
@@ -293,7 +296,10 @@ class Loader:
         return low + timedelta(seconds=self.rng.random() * span)
 
     def sentence(self, words: int) -> str:
-        return " ".join(self.rng.choices(WORDS, k=words))
+        """`words` words running from a random place of a long random text: one draw per
+        sentence, where drawing each word cost a fifth of the rows' making."""
+        start = self.rng.randrange(len(self.text) - words)
+        return " ".join(self.text[start : start + words])
 
     # Partners --------------------------------------------------------------------------------
 
