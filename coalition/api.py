@@ -305,14 +305,6 @@ class ApiContentNegotiation(DefaultContentNegotiation):
     """An unknown `?format=` is 406 like an unknown `Accept`, not DRF's 404."""
 
     def select_renderer(self, request, renderers, format_suffix=None):
-        # Most clients take anything (no Accept, or */*) in the default format: the first
-        # renderer, without parsing media types.
-        if (
-            not format_suffix
-            and self.settings.URL_FORMAT_OVERRIDE not in request.query_params
-            and request.META.get("HTTP_ACCEPT", "*/*") == "*/*"
-        ):
-            return renderers[0], renderers[0].media_type
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except Http404:
@@ -829,21 +821,19 @@ def projection_of(view, connection) -> Projection:
     return _projections[key]
 
 
-if connection_is_psycopg3 := hasattr(postgresql_base, "ServerBindingCursor"):
+class PreparingCursor(postgresql_base.ServerBindingCursor):
+    """Sends its statements as prepared statements: PostgreSQL parses and analyses a list
+    page's statement (5 kB of SQL, ~0.9 ms) once per connection; each execution is still
+    planned for its values (`plan_cache_mode`, settings)."""
 
-    class PreparingCursor(postgresql_base.ServerBindingCursor):
-        """Sends its statements as prepared statements: PostgreSQL parses and analyses a list
-        page's statement (5 kB of SQL, ~0.9 ms) once per connection; each execution is still
-        planned for its values (`plan_cache_mode`, settings)."""
-
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True, binary=binary)
 
 
 def prepared_cursor(connection):
-    """A cursor whose statements are prepared on PostgreSQL (psycopg 3), wrapped as Django's
-    own are (so that tests count its queries); elsewhere a plain cursor."""
-    if connection.vendor != "postgresql" or not connection_is_psycopg3:
+    """A cursor whose statements are prepared on PostgreSQL, wrapped as Django's own are (so
+    that tests count its queries); on SQLite a plain cursor."""
+    if connection.vendor != "postgresql":
         return connection.cursor()
     connection.ensure_connection()
     cursor = PreparingCursor(connection.connection)
@@ -879,17 +869,14 @@ def page_rows(
         added = {**added, key: F(column)}
     compiler = query.get_compiler(connection=connection)
     quote = connection.ops.quote_name
-    for name, expression in added.items():
-        resolved = expression.resolve_expression(query)
-        sql, sql_params = compiler.compile(resolved)
+    resolved = [expression.resolve_expression(query) for expression in added.values()]
+    for name, expression in zip(added, resolved, strict=True):
+        sql, sql_params = compiler.compile(expression)
         select.append(f"{sql} AS {quote(name)}")
         params.extend(sql_params)
-        resolved_converters = connection.ops.get_db_converters(
-            resolved
-        ) + resolved.get_db_converters(connection)
-        if resolved_converters:
-            converters[len(names)] = (resolved_converters, resolved)
-        names.append(name)
+    for position, converter in compiler.get_converters(resolved).items():
+        converters[len(names) + position] = converter
+    names.extend(added)
     try:
         where, where_params = compiler.compile(query.where)
     except EmptyResultSet:
@@ -984,7 +971,7 @@ class KeysetPagination:
         # its ETag never match).
         added = view.list_annotations()
         if cursor is None:
-            added["sync_until"] = as_text(LastChange(view.model, **view.sync_scope()))
+            added["sync_until"] = OnceAsText(LastChange(view.model, **view.sync_scope()))
         rows, key = page_rows(
             view, queryset, column=column, descending=descending, added=added, limit=size + 1
         )
@@ -1143,8 +1130,7 @@ class JsonMembers(models.Expression):
 
     `members` maps each name, in order, to `(kind, column)`: a column of the listed row's
     table of one of the kinds below, or ("json", expression) for an expression that gives
-    JSON text and whose SQL depends on nothing but the table's alias (RelatedJsonList,
-    RelatedJsonObject). Kinds: "text", "date" (ISO),
+    JSON text (RelatedJsonList, RelatedJsonObject). Kinds: "text", "date" (ISO),
     "time" (ISO in UTC, `Z`, microseconds when not zero, as orjson), "decimal" (a string
     with its two places), "json" (a JSON column as stored), "codes" (a CodeArrayField),
     "countries" (a CountryField(multiple=True)). Columns of kinds "text" and "date" must not
@@ -1182,24 +1168,14 @@ class JsonMembers(models.Expression):
     def __init__(self, members: dict[str, tuple[str, Any]]):
         super().__init__()
         self.members = members
-        # The SQL depends only on the database and the listed table's alias, and compiling
-        # two dozen members cost ~0.3 ms a request: each is compiled once, and the copies
-        # the ORM makes of this expression share what is compiled.
-        self.compiled: dict[tuple[str, str], tuple[str, list]] = {}
 
     @cached_property
     def identity(self):
-        # The ORM hashes the selected expressions to order a page; Expression's identity
+        # The ORM hashes the selected expressions to order a query; Expression's identity
         # would walk every member (~0.2 ms). The members are a module's constant mapping.
         return (self.__class__, id(self.members))
 
     def _sql(self, compiler, connection, templates: dict[str, str]):
-        key = (connection.vendor, compiler.query.get_initial_alias())
-        if key not in self.compiled:
-            self.compiled[key] = self._compile(compiler, connection, templates)
-        return self.compiled[key]
-
-    def _compile(self, compiler, connection, templates: dict[str, str]):
         quote = connection.ops.quote_name
         table = quote(compiler.query.get_initial_alias())
         parts, params = [], []
@@ -1250,10 +1226,6 @@ class OnceAsText(models.Func):
 
     template = "(SELECT CAST(%(expressions)s AS text))"
     output_field = models.TextField()
-
-
-def as_text(expression) -> OnceAsText:
-    return OnceAsText(expression)
 
 
 def parse_db_time(text: str | None) -> datetime | None:
@@ -1438,7 +1410,7 @@ class KeysetListMixin:
     def list_annotations(self) -> dict:
         """What a page selects besides the projection: the last change it shows, if known."""
         changed = self.last_changed_expression()
-        return {} if changed is None else {"last_changed": as_text(changed)}
+        return {} if changed is None else {"last_changed": OnceAsText(changed)}
 
     def represent_page(self, rows: list[dict]) -> list:
         return [self.represent(row) for row in rows]

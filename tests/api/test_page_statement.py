@@ -8,7 +8,7 @@ import pytest
 from django.db.models import F
 from rest_framework.test import APIRequestFactory, force_authenticate
 
-from coalition.api import EPOCH, After, Cursor, LastChange, as_text, page_rows
+from coalition.api import EPOCH, After, Cursor, LastChange, OnceAsText, page_rows
 from commitments import services
 from commitments.api.views import CommitmentViewSet, ProgressUpdateViewSet
 from forum.api.views import ForumEditionViewSet, SessionViewSet
@@ -45,7 +45,7 @@ def assert_same_pages(view, *, column, descending):
     queryset = view.filter_queryset(view.get_queryset())
     added = {
         **view.list_annotations(),
-        "sync_until": as_text(LastChange(view.model, **view.sync_scope())),
+        "sync_until": OnceAsText(LastChange(view.model, **view.sync_scope())),
     }
     expected = orm_rows(view, queryset, column=column, descending=descending, added=added, limit=2)
     rows, key = page_rows(
