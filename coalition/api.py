@@ -366,7 +366,7 @@ def exception_handler(exc, context):
     """DRF's handler, with Django's and the domain's errors mapped, and one body for all."""
     if isinstance(exc, ApplicationError):
         if exc.field:
-            exc = exceptions.ValidationError({exc.field: [exc.message]}, code="refused")
+            exc = exceptions.ValidationError({exc.field: [exc.message]}, code=exc.code)
         else:
             exc = Refused(exc.message)
     elif isinstance(exc, DjangoValidationError):
@@ -487,29 +487,6 @@ class CodeFilter(django_filters.CharFilter):
         super().__init__(codes=Codes(codes), **kwargs)
 
 
-def _region_tree() -> tuple[dict[str, frozenset[str]], dict[str, list[str]]]:
-    """For each M49 code, the codes of the region and the areas within it, and its countries."""
-    rows = list(vocabularies.m49_rows())
-    children: dict[str, list[str]] = {}
-    for row in rows:
-        if row.parent_m49:
-            children.setdefault(row.parent_m49, []).append(row.m49)
-
-    def subtree(code: str) -> frozenset[str]:
-        codes = {code}
-        for child in children.get(code, []):
-            codes |= subtree(child)
-        return frozenset(codes)
-
-    return {row.m49: subtree(row.m49) for row in rows}, {row.m49: row.countries for row in rows}
-
-
-REGION_SUBTREE, REGION_COUNTRIES = _region_tree()
-# For each country, the regions, sub-regions and intermediate regions that contain it.
-COUNTRY_REGIONS: dict[str, list[str]] = {}
-for _m49, _countries in sorted(REGION_COUNTRIES.items()):
-    for _country in _countries:
-        COUNTRY_REGIONS.setdefault(_country, []).append(_m49)
 COUNTRY_CODES = Codes(code for code, _name in countries)
 
 

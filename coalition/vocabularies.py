@@ -546,6 +546,36 @@ def m49_rows() -> Iterator[RegionRow]:
         yield from walk(region, 0, None)
 
 
+def _region_tree() -> tuple[dict[str, frozenset[str]], dict[str, list[str]]]:
+    """For each M49 code, the codes of the area and the areas within it, and its countries."""
+    rows = list(m49_rows())
+    children: dict[str, list[str]] = {}
+    for row in rows:
+        if row.parent_m49:
+            children.setdefault(row.parent_m49, []).append(row.m49)
+
+    def subtree(code: str) -> frozenset[str]:
+        codes = {code}
+        for child in children.get(code, []):
+            codes |= subtree(child)
+        return frozenset(codes)
+
+    return {row.m49: subtree(row.m49) for row in rows}, {row.m49: row.countries for row in rows}
+
+
+REGION_SUBTREE, REGION_COUNTRIES = _region_tree()
+# For each M49 code, itself and the areas that contain it.
+REGION_LINEAGE: dict[str, list[str]] = {}
+for _area, _within in sorted(REGION_SUBTREE.items()):
+    for _code in _within:
+        REGION_LINEAGE.setdefault(_code, []).append(_area)
+# For each country, the regions, sub-regions and intermediate regions that contain it.
+COUNTRY_REGIONS: dict[str, list[str]] = {}
+for _area, _countries in sorted(REGION_COUNTRIES.items()):
+    for _country in _countries:
+        COUNTRY_REGIONS.setdefault(_country, []).append(_area)
+
+
 TERM_VOCABULARIES = (
     ("Constituency", CONSTITUENCIES),
     ("ThematicArea", THEMATIC_AREAS),

@@ -15,7 +15,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from coalition.api import COUNTRY_REGIONS, REGION_COUNTRIES, REGION_SUBTREE
 from coalition.filters import UpdatedSinceFilter
 from coalition.models import (
     Constituency,
@@ -24,6 +23,7 @@ from coalition.models import (
     SustainableDevelopmentGoal,
     ThematicArea,
 )
+from coalition.vocabularies import COUNTRY_REGIONS, REGION_COUNTRIES, REGION_SUBTREE
 from commitments.models import (
     AREA,
     FILTER_KEY_PREFIXES,

@@ -107,19 +107,19 @@ class WebSearch(Expression):
     output_field = BooleanField()
     template = "{vector} @@ ({query})"
 
-    def __init__(self, text: str, *, column: str = "search_vector"):
+    def __init__(self, text: str):
         super().__init__()
-        self.text, self.column = text, column
+        self.text = text
 
     def rank(self) -> "WebSearch":
-        ranked = WebSearch(self.text, column=self.column)
+        ranked = WebSearch(self.text)
         ranked.template, ranked.output_field = "ts_rank({vector}, ({query}))", FloatField()
         ranked.conditional = False
         return ranked
 
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
-        vector = f"{quote(compiler.query.get_initial_alias())}.{quote(self.column)}"
+        vector = f"{quote(compiler.query.get_initial_alias())}.{quote('search_vector')}"
         query = " || ".join(
             f"websearch_to_tsquery('{config}'::regconfig, %s)" for config in QUERY_CONFIGS
         )

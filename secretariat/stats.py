@@ -55,8 +55,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from coalition import vocabularies
-from coalition.api import REGION_COUNTRIES
 from coalition.models import Constituency, Priority, SustainableDevelopmentGoal, ThematicArea
+from coalition.vocabularies import REGION_COUNTRIES
 from commitments.models import (
     AREA,
     CODE_KEYS,
@@ -464,7 +464,7 @@ def resources_by_region(commitments: QuerySet[Commitment], *, sums: dict | None 
     found = _resource_sums(commitments, "region", sums)
     if found is not None:
         return _money_rows([(area.m49, _name(area)) for area in TOP_REGIONS], found)
-    from coalition.api import REGION_SUBTREE
+    from coalition.vocabularies import REGION_SUBTREE
 
     regions_through = Commitment.regions.through
     located = {}

@@ -342,10 +342,6 @@ class CommitmentRepresenter:
     def __call__(self, row: dict) -> raw_json:
         return raw_json(self.text(row))
 
-    def fragments(self, rows: list[dict]) -> list[raw_json]:
-        text = self.text
-        return [raw_json(text(row)) for row in rows]
-
 
 def pending_edit(revision: CommitmentRevision | None) -> dict | None:
     if revision is None:
@@ -408,11 +404,13 @@ class ProgressRepresenter:
             request, "commitments:evidence", placeholder="file_pk", pk=commitment_pk
         )
         # The update's id, then the file's, in the order the address holds them.
-        path = reverse(
+        self.file_api_url = _url_pattern(
+            request,
             "api:progress-file",
-            kwargs={"commitment_pk": commitment_pk, "pk": PLACEHOLDER, "file_pk": PLACEHOLDER},
+            placeholder="file_pk",
+            commitment_pk=commitment_pk,
+            pk=PLACEHOLDER,
         )
-        self.file_api_url = request.build_absolute_uri(path).replace(str(PLACEHOLDER), "{}")
 
     def __call__(self, row: dict) -> dict:
         if row["hidden"] and not self.entitled:

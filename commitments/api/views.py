@@ -44,7 +44,6 @@ from coalition.api import (
     COUNTRY_CODES,
     MAX_ID,
     NON_FIELD_ERRORS,
-    REGION_SUBTREE,
     ApiViewMixin,
     CodeFilter,
     ErrorSerializer,
@@ -69,7 +68,6 @@ from commitments.evidence import (
     MAX_FILES_PER_UPDATE,
     ODF,
     OOXML,
-    EvidenceFileError,
     max_bytes,
 )
 from commitments.filters import (
@@ -161,7 +159,7 @@ class CommitmentApiFilter(LeanFilterSetMixin, CommitmentFilter):
         label=gettext_lazy("Sustainable Development Goal"),
     )
     region = CodeFilter(
-        codes=REGION_SUBTREE,
+        codes=vocabularies.REGION_SUBTREE,
         method="filter_region_code",
         label=gettext_lazy("Region (UN M49 code)"),
     )
@@ -305,7 +303,8 @@ class CommitmentViewSet(CommitmentsApiMixin, KeysetListMixin, RowRetrieveMixin, 
         return orjson.loads(self.representer.text(row))  # a record takes `pending_edit` too
 
     def represent_page(self, rows: list[dict]) -> list:
-        return self.representer.fragments(rows)  # embedded as the database wrote them
+        representer = self.representer
+        return [representer(row) for row in rows]  # embedded as the database wrote them
 
     def last_changed_expression(self):
         if self.member_of or self.is_secretariat:
@@ -533,11 +532,6 @@ class ProgressUpdateViewSet(
         self.entitled = selectors.sees_hidden_progress(
             commitment=self.commitment, user=request.user
         )
-
-    def handle_exception(self, exc):
-        if isinstance(exc, EvidenceFileError):
-            exc = _refused("files", exc.message, exc.code)
-        return super().handle_exception(exc)
 
     def get_queryset(self) -> QuerySet[ProgressUpdate]:
         updates = ProgressUpdate.objects.filter(commitment=self.commitment)

@@ -7,8 +7,6 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from coalition import vocabularies
 from coalition.api import (
     COUNTRY_CODES,
-    REGION_COUNTRIES,
-    REGION_SUBTREE,
     CodeFilter,
     KeysetListMixin,
     LastChange,
@@ -37,7 +35,7 @@ class PartnerApiFilter(LeanFilterSetMixin, OrganizationFilter):
         label=_("Constituency"),
     )
     region = CodeFilter(
-        codes=REGION_SUBTREE,
+        codes=vocabularies.REGION_SUBTREE,
         method="filter_region_code",
         label=_("Region (UN M49 code): headquartered or working there"),
     )
@@ -48,9 +46,9 @@ class PartnerApiFilter(LeanFilterSetMixin, OrganizationFilter):
         # As OrganizationFilter.filter_region: headquartered in one of the region's countries,
         # or working in the region or an area within it; tested on the row itself.
         working = Organization.regions.through.objects.filter(
-            organization_id=OuterRef("pk"), region__m49__in=REGION_SUBTREE[code]
+            organization_id=OuterRef("pk"), region__m49__in=vocabularies.REGION_SUBTREE[code]
         )
-        return queryset.filter(Q(country__in=REGION_COUNTRIES[code]) | Exists(working))
+        return queryset.filter(Q(country__in=vocabularies.REGION_COUNTRIES[code]) | Exists(working))
 
 
 @extend_schema_view(

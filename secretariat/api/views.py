@@ -88,7 +88,7 @@ class StatsView(ApiViewMixin, APIView):
         if cleaned.get("constituency"):
             partners = partners.filter(constituency__code=cleaned["constituency"])
         if cleaned.get("region"):
-            from coalition.api import REGION_COUNTRIES
+            from coalition.vocabularies import REGION_COUNTRIES
 
             partners = partners.filter(country__in=REGION_COUNTRIES[cleaned["region"]])
         if cleaned.get("country"):
