@@ -43,7 +43,7 @@ class ForumEditionQuerySet(models.QuerySet):
 
     def ever_published(self):
         """Published now or before: what a sync client may have copied."""
-        return self.filter(models.Q(is_published=True) | models.Q(ever_published=True))
+        return self.filter(ever_published=True)
 
 
 class ForumEdition(TimeStampedModel):
@@ -85,9 +85,9 @@ class ForumEdition(TimeStampedModel):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown to the public when ticked.")
     )
-    # Set by forum.services when the edition is published or unpublished, never unset: the API
-    # reports an edition (and its sessions) that left public view to the clients that synced it,
-    # and never one that was only ever a draft.
+    # Set as the edition is saved published (`save`), never unset: the API reports an edition
+    # (and its sessions) that left public view to the clients that synced it, and never one
+    # that was only ever a draft.
     ever_published = models.BooleanField(
         _("published at least once"),
         default=False,
@@ -122,6 +122,11 @@ class ForumEdition(TimeStampedModel):
                 name="forumedition_in_person_has_place",
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        # Whatever publishes it (the services, the admin, the demo data) marks it for good.
+        self.ever_published = self.ever_published or self.is_published
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.year}: {self.theme}"
@@ -176,9 +181,7 @@ class SessionQuerySet(models.QuerySet):
 
     def ever_public(self):
         """Of an edition published now or before: what a sync client may have copied."""
-        return self.filter(
-            models.Q(edition__is_published=True) | models.Q(edition__ever_published=True)
-        )
+        return self.filter(edition__ever_published=True)
 
 
 class Session(TimeStampedModel):

@@ -200,22 +200,16 @@ def _set_published(*, edition: ForumEdition, actor: User, published: bool, reaso
     if not actor.is_secretariat:
         raise ApplicationError(_("Only the Secretariat publishes the Forum's editions."))
     edition = _lock_edition(edition)
-    # An edition published outside these services (the demo data, a factory) is marked when it
-    # leaves public view: it may have been copied while it was public.
-    marked = edition.ever_published or edition.is_published or published
-    if edition.is_published == published and edition.ever_published == marked:
+    if edition.is_published == published:
         return edition
-    changed = edition.is_published != published
     edition.is_published = published
-    edition.ever_published = marked
     record_change(
         edition, actor=actor, reason=reason or ("Published" if published else "Unpublished")
     )
     edition.save()
-    if changed:
-        # The programme enters or leaves public view with its edition: its sessions count as
-        # changed, so that a sync (`updated_since`) brings them back or reports them removed.
-        Session.objects.filter(edition=edition).update(updated_at=timezone.now())
+    # The programme enters or leaves public view with its edition: its sessions count as
+    # changed, so that a sync (`updated_since`) brings them back or reports them removed.
+    Session.objects.filter(edition=edition).update(updated_at=timezone.now())
     return edition
 
 
