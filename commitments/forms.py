@@ -24,6 +24,7 @@ from partners.models import WORKING_LANGUAGES, Organization
 
 MAX_DELIVERABLES = 30
 MAX_LINKS = 10
+MAX_NARRATIVE = 10_000
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -467,7 +468,7 @@ class ProgressUpdateForm(PlainLabels, forms.Form):
         label=_("What happened"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=10_000,
+        max_length=MAX_NARRATIVE,
         help_text=_("Optional if you link to a report you already publish."),
     )
     links = forms.CharField(

@@ -33,6 +33,7 @@ from coalition.vocabularies import (
     m49_rows,
 )
 from commitments.evidence import DEFAULT_MAX_BYTES, MAX_FILES_PER_UPDATE
+from commitments.forms import MAX_LINKS, MAX_NARRATIVE
 from commitments.models import (
     Commitment,
     CommitmentRevision,
@@ -560,11 +561,6 @@ class StatusChangeInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Deliverable.Status.choices)
 
 
-# What the website's progress form takes (commitments.forms).
-MAX_NARRATIVE = 10_000
-MAX_PROGRESS_LINKS = 10
-
-
 class ProgressUpdateInputSerializer(serializers.Serializer):
     date = serializers.DateField()
     narrative = serializers.CharField(
@@ -574,7 +570,7 @@ class ProgressUpdateInputSerializer(serializers.Serializer):
         child=serializers.URLField(max_length=500),
         required=False,
         default=list,
-        max_length=MAX_PROGRESS_LINKS,
+        max_length=MAX_LINKS,  # what the website's progress form takes
     )
     resources_mobilised = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, allow_null=True, required=False, default=None
