@@ -569,6 +569,13 @@ class WebhookEvent(models.TextChoices):
     PING = "ping", _("Test event")
 
 
+# What a hook may subscribe to (the forms, the admin's filter): secretariat.webhooks.EVENTS, which
+# needs no table, lists the same codes in the same order.
+WEBHOOK_SUBSCRIPTION_CHOICES = [
+    (event.value, event.label) for event in WebhookEvent if event is not WebhookEvent.PING
+]
+
+
 class WebhookQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -621,10 +628,6 @@ class Webhook(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name or self.url
-
-    @property
-    def label(self) -> str:
         return self.name or self.url
 
     @property

@@ -12,7 +12,12 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coalition.errors import ApplicationError
 from secretariat import webhook_services
-from secretariat.models import Webhook, WebhookAttempt, WebhookDelivery
+from secretariat.models import (
+    WEBHOOK_SUBSCRIPTION_CHOICES,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 
 
 class EventFilter(admin.SimpleListFilter):
@@ -23,9 +28,7 @@ class EventFilter(admin.SimpleListFilter):
     parameter_name = "event"
 
     def lookups(self, request, model_admin):
-        from secretariat.webhook_views import EVENT_CHOICES
-
-        return EVENT_CHOICES
+        return WEBHOOK_SUBSCRIPTION_CHOICES
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -34,11 +37,11 @@ class EventFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=ids)
 
 
-def _run(model_admin, request, queryset, service, done_message, **kwargs):
+def _run(model_admin, request, queryset, service, done_message, *, argument: str = "hook"):
     done = 0
     for obj in queryset:
         try:
-            service(actor=request.user, **{kwargs.get("argument", "hook"): obj})
+            service(actor=request.user, **{argument: obj})
         except ApplicationError as error:
             model_admin.message_user(request, f"{obj}: {error.message}", messages.ERROR)
         else:

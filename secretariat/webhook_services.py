@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coalition.api import dumps
+from coalition.emails import absolute_url
 from coalition.history import record_change
 from coalition.models import User
 from commitments.models import Commitment, ProgressUpdate
@@ -54,18 +54,12 @@ def _new_secret() -> str:
 
 
 def webhook_list_for_user(*, user: User) -> QuerySet[Webhook]:
-    if not user.is_authenticated:
-        return Webhook.objects.none()
     return Webhook.objects.filter(owner=user).order_by("-created_at", "-pk")
 
 
-def webhook_get_for_user(*, pk, user: User) -> Webhook:
+def webhook_get_for_user(*, pk: int, user: User) -> Webhook:
     """A hook is its owner's alone: anyone else (the Secretariat included, which has the admin)
     gets 404, as for an address that does not exist."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        raise Http404 from None
     hook = webhook_list_for_user(user=user).filter(pk=pk).first()
     if hook is None:
         raise Http404
@@ -232,7 +226,7 @@ class _SiteRequest:
     delivery has no request of its own)."""
 
     def build_absolute_uri(self, location: str) -> str:
-        return f"{settings.SITE_URL}{location}"
+        return absolute_url(location)
 
 
 def event_data(obj) -> bytes:
@@ -356,7 +350,6 @@ def webhook_delivery_retry(*, delivery: WebhookDelivery, actor: User) -> Webhook
 @dataclass(frozen=True)
 class SendOutcome:
     status: str  # "succeeded", "retry", "failed" or "skipped"
-    disabled: bool = False
 
 
 def _note_failure(hook_id: int, now: datetime) -> bool:
@@ -405,6 +398,7 @@ def webhook_delivery_send(*, delivery_id: int) -> SendOutcome:
             body=delivery.body.encode(),
         )
         now = timezone.now()
+        error = attempt.error[:300]
         WebhookAttempt.objects.create(
             delivery=delivery,
             attempted_at=now,
@@ -412,14 +406,13 @@ def webhook_delivery_send(*, delivery_id: int) -> SendOutcome:
             ok=attempt.ok,
             response_status=attempt.status_code,
             response_excerpt=attempt.response,
-            error=attempt.error[:300],
+            error=error,
         )
         delivery.attempts += 1
         delivery.last_attempt_at = now
         delivery.response_status = attempt.status_code
         delivery.response_excerpt = attempt.response
-        delivery.last_error = attempt.error[:300]
-        disabled = False
+        delivery.last_error = error
         if attempt.ok:
             delivery.status = WebhookDelivery.Status.SUCCEEDED
             delivery.delivered_at = now
@@ -432,8 +425,7 @@ def webhook_delivery_send(*, delivery_id: int) -> SendOutcome:
             delivery.next_attempt_at = webhooks.next_attempt_at(delivery.attempts, now)
             if delivery.next_attempt_at is None:
                 delivery.status = WebhookDelivery.Status.FAILED
-            disabled = _note_failure(hook.pk, now)
-            if disabled:
+            if _note_failure(hook.pk, now):
                 delivery.status = WebhookDelivery.Status.FAILED
                 delivery.next_attempt_at = None
                 send_webhook_disabled_email.delay_on_commit(hook.pk, now.isoformat())
@@ -445,5 +437,16 @@ def webhook_delivery_send(*, delivery_id: int) -> SendOutcome:
                 attempt.status_code,
                 attempt.error,
             )
-        delivery.save()
-        return SendOutcome(outcome, disabled=disabled)
+        delivery.save(
+            update_fields=[
+                "status",
+                "attempts",
+                "last_attempt_at",
+                "next_attempt_at",
+                "delivered_at",
+                "response_status",
+                "response_excerpt",
+                "last_error",
+            ]
+        )
+        return SendOutcome(outcome)

@@ -19,11 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from coalition.forms import add_domain_error
 from secretariat import webhook_services, webhooks
-from secretariat.models import WebhookDelivery, WebhookEvent
+from secretariat.models import WEBHOOK_SUBSCRIPTION_CHOICES, WebhookDelivery
 from secretariat.webhooks import WebhookError
 
 DELIVERIES_PER_PAGE = 25
-EVENT_CHOICES = [(event, WebhookEvent(event).label) for event in webhooks.EVENTS]
 
 
 class WebhookForm(forms.Form):
@@ -38,7 +37,7 @@ class WebhookForm(forms.Form):
     )
     events = forms.MultipleChoiceField(
         label=gettext_lazy("Events"),
-        choices=EVENT_CHOICES,
+        choices=WEBHOOK_SUBSCRIPTION_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Choose at least one event.")},
     )
@@ -120,7 +119,7 @@ def webhook_delete(request, pk: int):
     hook = webhook_services.webhook_get_for_user(pk=pk, user=request.user)
     if request.method == "POST":
         webhook_services.webhook_delete(hook=hook, actor=request.user)
-        messages.success(request, _("The webhook “%(name)s” was deleted.") % {"name": hook.label})
+        messages.success(request, _("The webhook “%(name)s” was deleted.") % {"name": hook})
         return redirect("webhooks:list")
     return _render(request, "account/webhooks/delete.html", {"hook": hook})
 

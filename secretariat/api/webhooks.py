@@ -16,7 +16,7 @@ from drf_spectacular.utils import (
     extend_schema_serializer,
     extend_schema_view,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -27,6 +27,7 @@ from coalition.api import (
     MAX_ID,
     ApiAutoSchema,
     ApiViewMixin,
+    _invalid,
     raw_json,
 )
 from secretariat import webhook_services, webhooks
@@ -209,10 +210,6 @@ class OwnerOnlySchema(ApiAutoSchema):
         return super(ApiAutoSchema, self).get_auth()
 
 
-def _hook_parameter():
-    return OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="List your webhooks",
@@ -369,7 +366,3 @@ def _whole_number(raw, field: str, *, default=None, maximum: int) -> int | None:
             field, _("Give a number from 1 to %(max)d.") % {"max": maximum}, "out_of_range"
         )
     return value
-
-
-def _invalid(field: str, message: str, code: str = "invalid") -> exceptions.ValidationError:
-    return exceptions.ValidationError({field: [exceptions.ErrorDetail(message, code=code)]})

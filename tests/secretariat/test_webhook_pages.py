@@ -4,6 +4,7 @@ journey in Chromium, checked with axe."""
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from coalition.celery import app as celery_app
@@ -41,12 +42,12 @@ def test_the_pages_need_a_login(client, hook):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["detail", "edit", "delete"])
 def test_another_persons_hook_is_404_even_to_the_secretariat(client, hook, charlie, sam, name):
+    secret = hook.secret
     for person in (charlie, sam):
         client.force_login(person)
         assert client.get(url(name, hook)).status_code == 404
         assert client.post(url(name, hook), {"action": "rotate"}).status_code == 404
-    hook.refresh_from_db()
-    assert Webhook.objects.filter(pk=hook.pk, secret=hook.secret).exists()
+    assert Webhook.objects.get(pk=hook.pk).secret == secret
 
 
 @pytest.mark.django_db
@@ -188,7 +189,7 @@ def test_a_ping_and_its_answer_are_listed(client, alice, receiver, run_queued_ta
 
 
 @pytest.mark.django_db
-def test_deliveries_are_paginated_and_a_failed_one_sent_again(client, hook):
+def test_deliveries_are_paginated_and_a_failed_one_sent_again(client, hook, charlie):
     rows = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(hook=hook, event="partner.approved", body="{}", status="failed")
         for _n in range(30)
@@ -204,12 +205,25 @@ def test_deliveries_are_paginated_and_a_failed_one_sent_again(client, hook):
     assert first.context["page"].paginator.num_pages == 2
     assert "Service unavailable here" in first.text and "HTTP 503" in first.text
     assert len(client.get(url("detail", hook) + "?page=2").context["page"].object_list) == 5
-    client.post(url("detail", hook), {"action": "retry", "delivery": str(rows[0].uuid)})
+    response = client.post(
+        url("detail", hook), {"action": "retry", "delivery": str(rows[0].uuid)}, follow=True
+    )
+    assert "The delivery will be sent again." in response.text
     rows[0].refresh_from_db()
     assert rows[0].status == "pending"
     # A delivery of another hook, or garbage, changes nothing.
-    response = client.post(url("detail", hook), {"action": "retry", "delivery": "nonsense"})
-    assert response.status_code == 302
+    others = webhook_services.webhook_create(
+        owner=charlie, url="http://127.0.0.1:9/other", events=["partner.approved"]
+    )
+    theirs = WebhookDelivery.objects.create(
+        hook=others, event="partner.approved", body="{}", status="failed"
+    )
+    for delivery in (str(theirs.uuid), "nonsense"):
+        response = client.post(url("detail", hook), {"action": "retry", "delivery": delivery})
+        assert response.status_code == 302
+        assert not list(get_messages(response.wsgi_request))
+    theirs.refresh_from_db()
+    assert theirs.status == "failed"
 
 
 @pytest.mark.django_db

@@ -14,6 +14,7 @@ from commitments.models import CommitmentRevision
 from partners import services as partners
 from secretariat import webhook_services, webhooks
 from secretariat.models import (
+    WEBHOOK_SUBSCRIPTION_CHOICES,
     EmailDelivery,
     NotificationKind,
     Webhook,
@@ -266,9 +267,9 @@ def test_repeated_failures_disable_the_hook_and_email_its_owner_once(
     with translation.override("fr"):
         subject = gettext("Your webhook “%(name)s” was disabled") % {"name": "Reporting tool"}
     assert email.subject == subject
-    assert '<html lang="fr">' in email.alternatives[0][0]
+    (html,) = email.alternatives
+    assert html.mimetype == "text/html" and '<html lang="fr">' in html.content
     assert f"/fr/accounts/webhooks/{hook.pk}/" in email.body
-    assert email.alternatives  # an HTML part
     assert EmailDelivery.objects.filter(kind=NotificationKind.WEBHOOK_DISABLED).count() == 1
 
     # Nothing more is sent, whatever the sweep finds; enabling starts afresh.
@@ -377,6 +378,10 @@ def test_events_are_checked(receiver, alice, events, message):
     with pytest.raises(WebhookError, match=message) as error:
         webhook_services.webhook_create(owner=alice, url=receiver.url, events=events)
     assert error.value.field == "events"
+
+
+def test_the_events_one_subscribes_to_are_listed_alike_with_and_without_tables():
+    assert [event for event, _label in WEBHOOK_SUBSCRIPTION_CHOICES] == list(webhooks.EVENTS)
 
 
 def test_events_are_kept_in_a_fixed_order_without_repeats(receiver, alice):
