@@ -671,6 +671,21 @@ def _invalid(field: str, message: str, code: str = "invalid") -> exceptions.Vali
     return exceptions.ValidationError({field: [exceptions.ErrorDetail(message, code=code)]})
 
 
+def whole_number(raw, field: str, *, default=None, maximum: int) -> int | None:
+    """A query parameter that is a number from 1 to `maximum`, `default` when not given."""
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _invalid(field, _("Give a whole number.")) from None
+    if not 1 <= value <= maximum:
+        raise _invalid(
+            field, _("Give a number from 1 to %(max)d.") % {"max": maximum}, "out_of_range"
+        )
+    return value
+
+
 def encode_cursor(cursor: Cursor) -> str:
     key = cursor.key
     if isinstance(key, datetime):
@@ -897,20 +912,12 @@ class KeysetPagination:
     ordering_query_param = "ordering"
 
     def _page_size(self, request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None or raw == "":
-            return DEFAULT_PAGE_SIZE
-        try:
-            size = int(raw)
-        except ValueError:
-            raise _invalid(self.page_size_query_param, _("Give a whole number.")) from None
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            raise _invalid(
-                self.page_size_query_param,
-                _("Give a number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE},
-                "out_of_range",
-            )
-        return size
+        return whole_number(
+            request.query_params.get(self.page_size_query_param),
+            self.page_size_query_param,
+            default=DEFAULT_PAGE_SIZE,
+            maximum=MAX_PAGE_SIZE,
+        )
 
     def _ordering(self, request, view) -> str:
         ordering = request.query_params.get(self.ordering_query_param) or view.default_ordering

@@ -8,7 +8,6 @@ characters (`secret_hint`) tell which one a receiver holds.
 """
 
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -27,8 +26,8 @@ from coalition.api import (
     MAX_ID,
     ApiAutoSchema,
     ApiViewMixin,
-    _invalid,
     raw_json,
+    whole_number,
 )
 from secretariat import webhook_services, webhooks
 from secretariat.models import Webhook, WebhookDelivery, WebhookEvent
@@ -335,13 +334,13 @@ class WebhookViewSet(ApiViewMixin, GenericViewSet):
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         hook = self.get_hook()
-        size = _whole_number(
+        size = whole_number(
             request.query_params.get("page_size"),
             "page_size",
             default=DELIVERIES_PAGE_SIZE,
             maximum=MAX_DELIVERIES_PAGE_SIZE,
         )
-        before = _whole_number(request.query_params.get("cursor"), "cursor", maximum=MAX_ID)
+        before = whole_number(request.query_params.get("cursor"), "cursor", maximum=MAX_ID)
         deliveries = webhook_services.webhook_deliveries(hook=hook).order_by("-pk")
         if before is not None:
             deliveries = deliveries.filter(pk__lt=before)
@@ -352,17 +351,3 @@ class WebhookViewSet(ApiViewMixin, GenericViewSet):
             path = reverse("api:webhook-deliveries", args=[hook.pk])
             next_url = request.build_absolute_uri(f"{path}?cursor={rows[-1].pk}&page_size={size}")
         return Response({"results": [represent_delivery(row) for row in rows], "next": next_url})
-
-
-def _whole_number(raw, field: str, *, default=None, maximum: int) -> int | None:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise _invalid(field, _("Give a whole number.")) from None
-    if not 1 <= value <= maximum:
-        raise _invalid(
-            field, _("Give a number from 1 to %(max)d.") % {"max": maximum}, "out_of_range"
-        )
-    return value
