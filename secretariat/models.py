@@ -2,7 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -579,6 +579,15 @@ WEBHOOK_SUBSCRIPTION_CHOICES = [
 class WebhookQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
+
+    def subscribed_to(self, event: str):
+        """The hooks whose events include `event`: PostgreSQL looks in the JSON list itself
+        (jsonb @>); SQLite (the demo) has no such lookup, and its few hooks are read here."""
+        if connection.features.supports_json_field_contains:
+            return self.filter(events__contains=[event])
+        return self.filter(
+            pk__in=[hook.pk for hook in self.only("pk", "events") if event in hook.events]
+        )
 
 
 class Webhook(TimeStampedModel):

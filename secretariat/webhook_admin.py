@@ -21,8 +21,7 @@ from secretariat.models import (
 
 
 class EventFilter(admin.SimpleListFilter):
-    """Hooks subscribed to an event (a JSON list: no ORM lookup that SQLite and PostgreSQL
-    share, so the few hooks there are are checked here)."""
+    """Hooks subscribed to an event."""
 
     title = _("event")
     parameter_name = "event"
@@ -33,8 +32,7 @@ class EventFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        ids = [hook.pk for hook in queryset.only("pk", "events") if self.value() in hook.events]
-        return queryset.filter(pk__in=ids)
+        return queryset.subscribed_to(self.value())
 
 
 def _run(model_admin, request, queryset, service, done_message, *, argument: str = "hook"):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import orjson
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -269,12 +269,7 @@ def _body(*, delivery_uuid: uuid.UUID, event: str, created_at: datetime, data: b
 
 def _subscribed(event: str) -> list[Webhook]:
     # A disabled account's hooks fall silent with it (and resume if it is reactivated).
-    hooks = Webhook.objects.active().filter(owner__is_active=True).only("pk", "events")
-    # The database picks the subscribers where it can (PostgreSQL's jsonb @>); SQLite (the
-    # demo) can't, and the list is checked here either way.
-    if connection.features.supports_json_field_contains:
-        hooks = hooks.filter(events__contains=[event])
-    return [hook for hook in hooks if event in hook.events]
+    return list(Webhook.objects.active().filter(owner__is_active=True).subscribed_to(event))
 
 
 def _record(hooks: Sequence[Webhook], event: str, data: bytes) -> list[WebhookDelivery]:
