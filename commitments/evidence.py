@@ -44,6 +44,23 @@ LEGACY_OFFICE = {
 }
 ALLOWED_EXTENSIONS = sorted({"pdf", *IMAGES, *OOXML, *ODF, *LEGACY_OFFICE})
 ACCEPT_ATTRIBUTE = ",".join(f".{extension}" for extension in ALLOWED_EXTENSIONS)
+# The types read from a file's content, the only ones stored.
+SERVED_TYPES = sorted(
+    {
+        "application/pdf",
+        *IMAGES.values(),
+        *(content_type for _folder, content_type in OOXML.values()),
+        *ODF.values(),
+        *LEGACY_OFFICE.values(),
+    }
+)
+OCTET_STREAM = "application/octet-stream"
+
+
+def served_content_type(stored: str) -> str:
+    """The type a download announces: the stored one if it is one of SERVED_TYPES; a file
+    stored under another (written before those rules) is sent as bytes of no given type."""
+    return stored if stored in SERVED_TYPES else OCTET_STREAM
 
 
 def max_bytes() -> int:

@@ -25,6 +25,7 @@ from coalition.forms import add_domain_error
 from commitments import selectors, services
 from commitments.content import content_diff, content_of
 from commitments.errors import NotAllowed, StaleEdit
+from commitments.evidence import served_content_type
 from commitments.filters import CommitmentFilter
 from commitments.forms import (
     ROW_ADD,
@@ -205,7 +206,7 @@ def evidence(request, pk: int, file_pk: int):
         handle,
         as_attachment=True,
         filename=evidence_file.name,
-        content_type=evidence_file.content_type,
+        content_type=served_content_type(evidence_file.content_type),
     )
 
 

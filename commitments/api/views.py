@@ -63,12 +63,11 @@ from commitments import selectors, services
 from commitments.api import serializers
 from commitments.errors import NotAllowed, StaleEdit
 from commitments.evidence import (
-    IMAGES,
-    LEGACY_OFFICE,
     MAX_FILES_PER_UPDATE,
-    ODF,
-    OOXML,
+    OCTET_STREAM,
+    SERVED_TYPES,
     max_bytes,
+    served_content_type,
 )
 from commitments.filters import (
     CommitmentFilter,
@@ -697,20 +696,6 @@ class ProgressUpdateViewSet(
         )
 
 
-# The types commitments.evidence reads from a file's content, the only ones it stores; a file
-# stored under another (one written before those rules) is sent as bytes of no given type.
-EVIDENCE_TYPES = sorted(
-    {
-        "application/pdf",
-        *IMAGES.values(),
-        *(content_type for _folder, content_type in OOXML.values()),
-        *ODF.values(),
-        *LEGACY_OFFICE.values(),
-    }
-)
-OCTET_STREAM = "application/octet-stream"
-
-
 class EvidenceFileView(CommitmentsApiMixin, ApiViewMixin, APIView):
     """One evidence file of a progress update, as its bytes: what the website's download gives
     a signed-in browser, for a token. Who may have it is the website's rule, in
@@ -748,7 +733,7 @@ class EvidenceFileView(CommitmentsApiMixin, ApiViewMixin, APIView):
             (200, content_type): OpenApiResponse(
                 OpenApiTypes.BINARY, description="The file's bytes."
             )
-            for content_type in [*EVIDENCE_TYPES, OCTET_STREAM]
+            for content_type in [*SERVED_TYPES, OCTET_STREAM]
         },
     )
     def get(self, request, commitment_pk: int, pk: int, file_pk: int):
@@ -778,9 +763,7 @@ class EvidenceFileView(CommitmentsApiMixin, ApiViewMixin, APIView):
             handle,
             as_attachment=True,
             filename=evidence.name,
-            content_type=(
-                evidence.content_type if evidence.content_type in EVIDENCE_TYPES else OCTET_STREAM
-            ),
+            content_type=served_content_type(evidence.content_type),
             headers=validators,
         )
         response["X-Content-Type-Options"] = "nosniff"
