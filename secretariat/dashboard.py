@@ -45,8 +45,6 @@ CHART_WIDTH = 640
 BAR_ROW = 34  # label line above a bar
 MOBILISED_COLOUR = "#8c4a0c"  # 7:1 against white, and apart from the pledged blue for all eyes
 
-FIRST_YEAR, LAST_YEAR = 2023, 2100  # the Coalition was launched in 2023
-
 
 # Filters -----------------------------------------------------------------------------------------
 

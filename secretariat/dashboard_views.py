@@ -1,7 +1,6 @@
 """The public dashboard, its CSV downloads and the printable annual "state of the Coalition"."""
 
 import csv
-from datetime import date
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -10,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coalition.api import csv_cell
 from secretariat import dashboard, stats
 from secretariat import open_data as open_data_files
-from secretariat.dashboard import FIRST_YEAR, LAST_YEAR
+from secretariat.stats import FIRST_YEAR, LAST_YEAR
 
 
 def _figures(request, filterset, partners, commitments) -> dict:
@@ -74,7 +73,7 @@ def _map_and_filters(figures: dict, filterset) -> tuple[dict, str]:
     if data:
         key, seconds = stats.cache_key(("dashboard-page", data)), stats.CACHE_SECONDS
     else:
-        key = f"dashboard:first-view:{get_language()}:{figures['computed_at'].timestamp()}"
+        key = stats.cache_key(("dashboard-first-view", figures["computed_at"].timestamp()))
         seconds = int(2 * stats.SUMMARY_MAX_AGE.total_seconds())
     parts = cache.get(key) if seconds > 0 else None
     if parts is None:
@@ -147,14 +146,15 @@ def figure_csv(request, slug: str):
 
 def report(request, year: int | None = None):
     """The "state of the Coalition" in a year: what ran that year, printable."""
+    this_year = timezone.localdate().year
     if year is None:
         chosen = request.GET.get("year", "")
         if chosen.isdigit() and FIRST_YEAR <= int(chosen) <= LAST_YEAR:
             return redirect("dashboard:report", year=int(chosen))
-        year = date.today().year
+        year = this_year
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
-    if year <= timezone.localdate().year:
+    if year <= this_year:
         figures = stats.summary(stats.report_key(year))
     else:  # years to come: rarely asked for, so not kept in the summary table
         figures = stats.cached(("report", year), lambda: dashboard.report_figures(year))
@@ -179,7 +179,7 @@ def report(request, year: int | None = None):
         "dashboard/report.html",
         {
             "year": year,
-            "years": range(FIRST_YEAR, max(date.today().year, FIRST_YEAR) + 1),
+            "years": range(FIRST_YEAR, max(this_year, FIRST_YEAR) + 1),
             "figures": figures,
             "totals": figures["totals"],
             "gaps": gaps,

@@ -31,7 +31,7 @@ import json
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,50 +73,6 @@ voluntary commitments; the Secretariat moderates them but does not certify them.
 
 PAGE_SIZE = 1000
 PROGRESS_CHUNK = 2000
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of the bulk files: the API list it comes from and its schema component."""
-
-    name: str
-    api_path: str
-    queries: tuple[str, ...]
-    component: str
-
-
-TABLES = (
-    Table("partners", "partners/", ("",), "Partner"),
-    # The listing (published, completed), then the withdrawn ones: public at their address.
-    Table("commitments", "commitments/", ("", "status=withdrawn"), "Commitment"),
-    # `commitments/{id}/progress/` of each of those commitments (see progress_records).
-    Table("progress_updates", "", (), "ProgressUpdate"),
-)
-
-
-@dataclass(frozen=True)
-class Nested:
-    """A list of objects inside each record of a table, written as a table of its own."""
-
-    name: str
-    parent: str
-    field: str
-    component: str
-    key: str  # the column that holds the id of the parent record
-
-
-NESTED = (
-    Nested("deliverables", "commitments", "deliverables", "Deliverable", "commitment_id"),
-    Nested(
-        "progress_status_changes", "progress_updates", "status_changes", "StatusChange", "update_id"
-    ),
-    Nested("evidence_files", "progress_updates", "files", "EvidenceFile", "update_id"),
-)
-TABLE_NAMES = [
-    name
-    for table in TABLES
-    for name in (table.name, *(n.name for n in NESTED if n.parent == table.name))
-]
 
 
 # Reading the API ---------------------------------------------------------------------------------
@@ -179,9 +135,58 @@ def progress_records() -> Iterator[dict]:
     yield from orjson.loads(dumps(chunk))
 
 
+# The tables --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the bulk files: its schema component, and where its records come from: the
+    API list at `api_path` (once for each query), or `records` when the API has no such list."""
+
+    name: str
+    component: str
+    api_path: str = ""
+    queries: tuple[str, ...] = ("",)
+    records: Callable[[], Iterator[dict]] | None = None
+
+
+TABLES = (
+    Table("partners", "Partner", api_path="partners/"),
+    # The listing (published, completed), then the withdrawn ones: public at their address.
+    Table("commitments", "Commitment", api_path="commitments/", queries=("", "status=withdrawn")),
+    # `commitments/{id}/progress/` of each of those commitments.
+    Table("progress_updates", "ProgressUpdate", records=progress_records),
+)
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A list of objects inside each record of a table, written as a table of its own."""
+
+    name: str
+    parent: str
+    field: str
+    component: str
+    key: str  # the column that holds the id of the parent record
+
+
+NESTED = (
+    Nested("deliverables", "commitments", "deliverables", "Deliverable", "commitment_id"),
+    Nested(
+        "progress_status_changes", "progress_updates", "status_changes", "StatusChange", "update_id"
+    ),
+    Nested("evidence_files", "progress_updates", "files", "EvidenceFile", "update_id"),
+)
+TABLE_NAMES = [
+    name
+    for table in TABLES
+    for name in (table.name, *(n.name for n in NESTED if n.parent == table.name))
+]
+
+
 def table_records(table: Table) -> Iterator[dict]:
-    if table.name == "progress_updates":
-        yield from progress_records()
+    if table.records is not None:
+        yield from table.records()
         return
     for query in table.queries:
         yield from api_records(table.api_path, query)

@@ -56,7 +56,7 @@ from django_countries import countries
 
 from coalition import vocabularies
 from coalition.models import Constituency, Priority, SustainableDevelopmentGoal, ThematicArea
-from coalition.vocabularies import REGION_COUNTRIES
+from coalition.vocabularies import REGION_COUNTRIES, REGION_SUBTREE
 from commitments.models import (
     AREA,
     CODE_KEYS,
@@ -74,6 +74,9 @@ from secretariat.models import DashboardSummary
 CACHE_SECONDS = getattr(settings, "STATS_CACHE_SECONDS", 60)
 # Below this many filtered commitments, `compute` has PostgreSQL prefer index lookups.
 FEW_COMMITMENTS = 20_000
+
+# The years of the annual reports: the Coalition was launched in 2023.
+FIRST_YEAR, LAST_YEAR = 2023, 2100
 
 # The five M49 regions (Africa, Americas, Asia, Europe, Oceania): the regional breakdowns.
 TOP_REGIONS = tuple(vocabularies.M49_REGIONS)
@@ -178,26 +181,11 @@ def partners_by_region(partners: QuerySet[Organization]) -> list[dict]:
 
 def _terms_counted(model, field_name: str, commitments: QuerySet[Commitment]) -> list:
     """The terms of a vocabulary in their order, each with `n`, the number of these commitments
-    tagged with it. The links are counted from the commitments' side (the link table's index
-    on commitment) and then joined to the terms: joining every link of the table first and
-    filtering took 160 ms for a filtered set at 100k commitments, this 20."""
-    field = Commitment._meta.get_field(field_name)
-    links = field.remote_field.through._meta.db_table
-    ids_sql, params = _ids_sql(commitments)
-    order = ", ".join(
-        f"t.{model._meta.get_field(name.lstrip('-')).column}"
-        + (" DESC" if name.startswith("-") else "")
-        for name in model._meta.ordering
-    )
-    return list(
-        model.objects.raw(
-            f"SELECT t.*, COALESCE(linked.n, 0) AS n FROM {model._meta.db_table} t "
-            f"LEFT JOIN (SELECT {field.m2m_reverse_name()} AS term_id, COUNT(*) AS n "
-            f"FROM {links} WHERE {field.m2m_column_name()} IN ({ids_sql}) GROUP BY 1) linked "
-            f"ON linked.term_id = t.{model._meta.pk.column} ORDER BY {order}",
-            params,
-        )
-    )
+    tagged with it (zeros included), counted through the link table: one query. (Django leaves
+    a model's default ordering out of a GROUP BY query, hence the explicit one.)"""
+    reverse = Commitment._meta.get_field(field_name).related_query_name()
+    counted = Count(reverse, filter=_in(commitments, f"{reverse}__pk"))
+    return list(model.objects.annotate(n=counted).order_by(*model._meta.ordering))
 
 
 def use_arrays() -> bool:
@@ -225,11 +213,10 @@ def tag_counts(commitments: QuerySet[Commitment]) -> dict[str, int]:
 
 def _tagged(model, relation: str, commitments, tags: dict | None) -> list[tuple]:
     """Each term of a vocabulary in its order, with the number of these commitments tagged with
-    it: from the row's keys on PostgreSQL (`tags` when `compute` counted them already), from the
-    link table otherwise."""
-    if not use_arrays():
+    it: from `tags`, the rows' keys as `tag_counts` counted them, or without them (None) through
+    the link table."""
+    if tags is None:
         return [(row, row.n) for row in _terms_counted(model, relation, commitments)]
-    tags = tag_counts(commitments) if tags is None else tags
     prefix, key = FILTER_KEY_PREFIXES[relation], CODE_KEYS[relation]
     return [
         (term, tags.get(filter_key(prefix, getattr(term, key)), 0)) for term in model.objects.all()
@@ -310,6 +297,9 @@ def commitments_by_reporting_status(
 # "resources mobilised so far" (a running total, so only the latest report counts): the most
 # recent update of its public timeline (not hidden) that gives an amount, by date then entry.
 # Both are in the commitment's currency; a commitment without a currency counts in neither.
+#
+# The three figures take `sums`, those of `resource_sums` (from the rows' codes, PostgreSQL),
+# or without them (None) group through the link tables.
 
 
 def _money_rows(groups: list[tuple[str, str]], sums: dict[tuple[str, str], tuple]) -> list:
@@ -408,21 +398,14 @@ def resource_sums(commitments: QuerySet[Commitment]) -> dict[str, dict]:
     return grouped
 
 
-def _resource_sums(commitments, kind: str, sums: dict | None) -> dict | None:
-    """This figure's sums from the arrays (those `compute` found already, if given), or None
-    where the link tables are joined instead."""
-    if not use_arrays():
-        return None
-    return (resource_sums(commitments) if sums is None else sums)[kind]
-
-
 def resources_by_thematic_area(
     commitments: QuerySet[Commitment], *, sums: dict | None = None
 ) -> list[dict]:
     """A commitment on two thematic areas counts its whole amount in each of them."""
-    found = _resource_sums(commitments, "thematic_area", sums)
-    if found is None:
+    if sums is None:
         found = _grouped_sums(commitments, "thematic_areas__code")
+    else:
+        found = sums["thematic_area"]
     groups = [(term.code, _name(term)) for term in vocabularies.THEMATIC_AREAS]
     return _money_rows(groups, found)
 
@@ -430,9 +413,7 @@ def resources_by_thematic_area(
 def resources_by_constituency(
     commitments: QuerySet[Commitment], *, sums: dict | None = None
 ) -> list[dict]:
-    found = _resource_sums(commitments, "constituency", sums)
-    if found is None:
-        found = _grouped_sums(commitments, CONSTITUENCY)
+    found = _grouped_sums(commitments, CONSTITUENCY) if sums is None else sums["constituency"]
     groups = [(term.code, _name(term)) for term in vocabularies.CONSTITUENCIES]
     return _money_rows(groups, found)
 
@@ -456,16 +437,13 @@ def resources_by_region(commitments: QuerySet[Commitment], *, sums: dict | None 
     """In a region as the commitments browser's `region` filter has it: aimed at the region or
     an area within it, or at one of its countries. Global commitments are in none.
 
-    The countries are matched by array overlap (`&&`), which PostgreSQL does far faster than
-    the filter's regular expression (1.7 s against 2.5 s at 100k commitments). Each commitment's
-    regions and amount mobilised are worked out once, in a materialized CTE, then summed per
-    region: inlined into each of the ten sums, they took 3.3 s at 100k commitments. On
-    PostgreSQL, from the row's keys instead (`resource_sums`)."""
-    found = _resource_sums(commitments, "region", sums)
-    if found is not None:
-        return _money_rows([(area.m49, _name(area)) for area in TOP_REGIONS], found)
-    from coalition.vocabularies import REGION_SUBTREE
-
+    Without `sums`, each commitment's regions are found through the link table and its
+    countries, matched on PostgreSQL by array overlap (`&&`), far faster there than the filter's
+    regular expression (1.7 s against 2.5 s at 100k commitments), and summed per currency with
+    SUM ... FILTER for each region."""
+    regions = [(area.m49, _name(area)) for area in TOP_REGIONS]
+    if sums is not None:
+        return _money_rows(regions, sums["region"])
     regions_through = Commitment.regions.through
     located = {}
     for area in TOP_REGIONS:
@@ -477,36 +455,22 @@ def resources_by_region(commitments: QuerySet[Commitment], *, sums: dict | None 
         located[f"r{area.m49}"] = ExpressionWrapper(
             Q(_in_countries(REGION_COUNTRIES[area.m49])) | Q(aimed), output_field=BooleanField()
         )
-    rows = _with_resources(commitments).annotate(**located)
-    if connection.vendor == "postgresql":
-        inner, params = rows.values(
-            "resources_currency", "resources_amount", "mobilised", *located
-        ).query.sql_with_params()
-        sums = ", ".join(
-            f'SUM(resources_amount) FILTER (WHERE "{key}"), SUM(mobilised) FILTER (WHERE "{key}")'
-            for key in located
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH located AS MATERIALIZED ({inner}) "
-                f"SELECT resources_currency, {sums} FROM located GROUP BY resources_currency",
-                params,
-            )
-            fetched = cursor.fetchall()
-    else:  # the demo's SQLite: the same sums, by the ORM
-        aggregates = {}
-        for key in located:
-            aggregates[f"{key}_p"] = Sum("resources_amount", filter=Q(**{key: True}))
-            aggregates[f"{key}_m"] = Sum("mobilised", filter=Q(**{key: True}))
-        fetched = [
-            (row["resources_currency"], *(row[name] for name in aggregates))
-            for row in rows.values("resources_currency").annotate(**aggregates)
-        ]
+    aggregates = {}
+    for key in located:
+        aggregates[f"{key}_p"] = Sum("resources_amount", filter=Q(**{key: True}))
+        aggregates[f"{key}_m"] = Sum("mobilised", filter=Q(**{key: True}))
+    rows = (
+        _with_resources(commitments)
+        .annotate(**located)
+        .values("resources_currency")
+        .annotate(**aggregates)
+    )
     found = {}
-    for currency, *amounts in fetched:
-        for index, area in enumerate(TOP_REGIONS):
-            found[(area.m49, currency)] = (amounts[2 * index], amounts[2 * index + 1])
-    return _money_rows([(area.m49, _name(area)) for area in TOP_REGIONS], found)
+    for row in rows:
+        for area in TOP_REGIONS:
+            key = f"r{area.m49}"
+            found[(area.m49, row["resources_currency"])] = (row[f"{key}_p"], row[f"{key}_m"])
+    return _money_rows(regions, found)
 
 
 # Growth and totals -------------------------------------------------------------------------------
@@ -670,8 +634,10 @@ def compute(
 
 
 def _compute(partners: QuerySet, commitments: QuerySet, today: date) -> dict:
-    tags = tag_counts(commitments) if use_arrays() else None
-    sums = resource_sums(commitments) if use_arrays() else None
+    # From the codes kept on the rows, or (None) through the link tables.
+    tags, sums = None, None
+    if use_arrays():
+        tags, sums = tag_counts(commitments), resource_sums(commitments)
     return {
         "totals": totals(partners, commitments),
         "partners_by_constituency": partners_by_constituency(partners),
@@ -850,8 +816,6 @@ def summary(key: str) -> dict:
 def summary_keys(*, today: date | None = None) -> list[str]:
     """The dashboard and the report of every year from the launch to this one (a bounded set:
     the years to come are computed when asked for)."""
-    from secretariat.dashboard import FIRST_YEAR
-
     today = today or timezone.localdate()
     return [DASHBOARD_KEY] + [report_key(year) for year in range(FIRST_YEAR, today.year + 1)]
 

@@ -13,8 +13,9 @@ from django.utils.html import escape
 
 from commitments.models import Commitment
 from secretariat import stats
-from secretariat.dashboard import FIRST_YEAR, filter_querysets
+from secretariat.dashboard import filter_querysets
 from secretariat.models import DashboardSummary
+from secretariat.stats import FIRST_YEAR
 from tests.factories import CommitmentFactory, ProgressUpdateFactory
 
 
