@@ -1033,12 +1033,26 @@ class KeysetPagination:
         }
 
 
+def _json_value(column: str) -> str:
+    """A column's value as JSON text; `null` for NULL, which would void a concatenation."""
+    return f"COALESCE(to_json({column})::text, 'null')"
+
+
+def _json_pairs(value: dict[str, str]) -> str:
+    """The members of a JSON object, `"name":value` for each, concatenated in SQL."""
+    return " || ',' || ".join(
+        f"'\"{name}\":' || {_json_value(column)}" for name, column in value.items()
+    )
+
+
 class RelatedJsonList(models.Expression):
     """The rows related to each row of a list, as a JSON array (text) computed in the list's
     own query: the codes or objects come ready to embed in the response (`raw_json`), with
-    nothing to parse or convert in Python. `json_agg` on PostgreSQL, `json_group_array` on
-    SQLite (the demo). Written as SQL: a page of 100 commitments gathers six such lists, and
-    building and compiling them as ORM subqueries cost more than running them (~5 ms a page).
+    nothing to parse or convert in Python. Concatenated on PostgreSQL, as compact as orjson
+    writes (json_agg and json_build_object write `[1, 2]` and `{"id" : 1}`, and took 0.15 ms
+    more for the deliverables of a page of 100 commitments), `json_group_array` on SQLite (the
+    demo). Written as SQL: a page of 100 commitments gathers six such lists, and building and
+    compiling them as ORM subqueries cost more than running them (~5 ms a page).
 
     `value` is a column expression, or a mapping of names to column expressions for objects;
     `source` the FROM clause; `where` the condition, `{outer}` standing for the listed row's
@@ -1051,30 +1065,34 @@ class RelatedJsonList(models.Expression):
         super().__init__()
         self.value, self.source, self.where, self.order = value, source, where, order
 
-    def _parts(self, compiler, vendor: str) -> tuple[str, str]:
-        where = self.where.format(
+    def _where(self, compiler) -> str:
+        return self.where.format(
             outer=compiler.connection.ops.quote_name(compiler.query.get_initial_alias())
         )
+
+    def _sqlite_value(self) -> str:
         if isinstance(self.value, dict):
-            function = "json_build_object" if vendor == "postgresql" else "json_object"
             pairs = ", ".join(f"'{name}', {column}" for name, column in self.value.items())
-            return f"{function}({pairs})", where
-        return self.value, where
+            return f"json_object({pairs})"
+        return self.value
 
     def as_postgresql(self, compiler, connection):
-        value, where = self._parts(compiler, "postgresql")
+        where = self._where(compiler)
+        if isinstance(self.value, dict):
+            item = "'{' || " + _json_pairs(self.value) + " || '}'"
+        else:
+            item = _json_value(self.value)
         sql = (
-            f"COALESCE((SELECT json_agg({value} ORDER BY {self.order}) FROM {self.source} "
-            f"WHERE {where}), '[]')::text"
+            f"COALESCE((SELECT '[' || string_agg({item}, ',' ORDER BY {self.order}) || ']' "
+            f"FROM {self.source} WHERE {where}), '[]')"
         )
         return sql, []
 
     def as_sqlite(self, compiler, connection):
-        value, where = self._parts(compiler, "sqlite")
         item = "json(related.value)" if isinstance(self.value, dict) else "related.value"
         sql = (
-            f"(SELECT json_group_array({item}) FROM (SELECT {value} AS value FROM "
-            f"{self.source} WHERE {where} ORDER BY {self.order}) AS related)"
+            f"(SELECT json_group_array({item}) FROM (SELECT {self._sqlite_value()} AS value "
+            f"FROM {self.source} WHERE {self._where(compiler)} ORDER BY {self.order}) AS related)"
         )
         return sql, []
 
@@ -1094,15 +1112,13 @@ class RelatedJsonObject(RelatedJsonList):
 
     def as_postgresql(self, compiler, connection):
         # Concatenated rather than json_build_object's `{"id" : 1}`: as compact as orjson.
-        _value, where = self._parts(compiler, "postgresql")
-        pairs = " || ',' || ".join(
-            f"'\"{name}\":' || to_json({column})::text" for name, column in self.value.items()
-        )
+        pairs = _json_pairs(self.value)
+        where = self._where(compiler)
         return f"(SELECT '{{' || {pairs} || '}}' FROM {self.source} WHERE {where})", []
 
     def as_sqlite(self, compiler, connection):
-        value, where = self._parts(compiler, "sqlite")
-        return f"(SELECT {value} FROM {self.source} WHERE {where})", []
+        where = self._where(compiler)
+        return f"(SELECT {self._sqlite_value()} FROM {self.source} WHERE {where})", []
 
 
 class JsonMembers(models.Expression):

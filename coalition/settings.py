@@ -134,9 +134,12 @@ if IS_POSTGRESQL:
     # JIT compilation took 27 ms of a 55 ms filtered API page; our queries are short. The API's
     # list pages are prepared statements (coalition.api.page_rows), each planned for its own
     # values as an unprepared one is: a generic plan cannot tell a rare search word from a
-    # common one.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        "-c jit=off -c plan_cache_mode=force_custom_plan"
+    # common one. Django turns psycopg's prepared statements off (prepare_threshold None),
+    # which also ignores a cursor's own prepare=True; with a threshold, only that cursor
+    # prepares, since Django's cursors bind their parameters on the client and never do.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        options="-c jit=off -c plan_cache_mode=force_custom_plan",
+        prepare_threshold=5,
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,6 +5,7 @@ query for the same page reads, for every list, filter, order, cursor and client.
 import datetime
 
 import pytest
+from django.db import connection
 from django.db.models import F
 from rest_framework.test import APIRequestFactory, force_authenticate
 
@@ -150,3 +151,23 @@ def test_progress_pages_read_the_rows_of_the_orm(registry, alice):
     view.initial(view.request, commitment_pk=commitment.pk)  # finds the commitment
 
     assert_same_pages(view, column="updated_at", descending=False)
+
+
+def test_a_list_page_is_a_statement_prepared_once_per_connection(registry, client):
+    """Django turns psycopg's prepared statements off unless the settings give a threshold;
+    without it the page's statement would be parsed and analysed again at every request."""
+
+    def prepared_pages():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements "
+                "WHERE NOT from_sql AND statement LIKE %s",
+                ['%FROM "commitments_commitment"%LIMIT%'],
+            )
+            return cursor.fetchone()[0]
+
+    before = prepared_pages()
+    for _ in range(3):
+        assert client.get("/api/v1/commitments/?page_size=2").status_code == 200
+
+    assert prepared_pages() == before + 1
