@@ -410,8 +410,16 @@ def test_the_database_writes_a_record_as_orjson_would(api, acme, alice, sam):
     # Most of a commitment's JSON is written by PostgreSQL (coalition.api.JsonMembers): its
     # strings, times and numbers must come out byte for byte as orjson writes them.
     title = 'Jobs "now" \\ for\tall\x01 — é ✓'
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    deliverable = {"title": title, "indicator": "Places", "baseline": "0", "target": "5"}
     commitment = make_published(
-        acme, alice, sam, title=title, description="Line one\nline two", resources_amount=None
+        acme,
+        alice,
+        sam,
+        title=title,
+        description="Line one\nline two",
+        resources_amount=None,
+        deliverables=[{**deliverable, "due_date": due.isoformat()}],
     )
     moment = datetime.datetime(2026, 3, 2, 9, 30, 0, 120, tzinfo=UTC)
     Commitment.objects.filter(pk=commitment.pk).update(
@@ -428,6 +436,19 @@ def test_the_database_writes_a_record_as_orjson_would(api, acme, alice, sam):
         ("first_published_at", moment.replace(microsecond=0)),
         ("countries", ["KE"]),
         ("sdgs", [4, 8]),
+        ("lead_organization", {"id": acme.pk, "name": acme.name, "acronym": acme.acronym}),
+        ("co_partners", []),
+        (
+            "deliverables",
+            [
+                {
+                    "id": commitment.deliverables.get().pk,
+                    **deliverable,
+                    "due_date": due,
+                    "status": Deliverable.Status.PLANNED,
+                }
+            ],
+        ),
     ):
         assert b'"%s":%s' % (name.encode(), dumps(value)) in content, name
 
