@@ -823,15 +823,15 @@ class PreparingCursor(postgresql_base.ServerBindingCursor):
 
 
 def prepared_cursor(connection):
-    """A cursor whose statements are prepared on PostgreSQL, wrapped as Django's own are (so
-    that tests count its queries); on SQLite a plain cursor."""
+    """A cursor whose statements are prepared on PostgreSQL, made as `connection.cursor()`
+    makes Django's own (a persistent connection that failed its health check is replaced,
+    errors are Django's, and tests count its queries); on SQLite a plain cursor."""
     if connection.vendor != "postgresql":
         return connection.cursor()
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
-    cursor = PreparingCursor(connection.connection)
-    if connection.queries_logged:
-        return connection.make_debug_cursor(cursor)
-    return connection.make_cursor(cursor)
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(PreparingCursor(connection.connection))
 
 
 def page_rows(

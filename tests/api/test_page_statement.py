@@ -171,3 +171,12 @@ def test_a_list_page_is_a_statement_prepared_once_per_connection(registry, clien
         assert client.get("/api/v1/commitments/?page_size=2").status_code == 200
 
     assert prepared_pages() == before + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_list_page_replaces_a_connection_that_died(client):
+    assert client.get("/api/v1/commitments/").status_code == 200
+    connection.connection.close()  # as a database restart leaves a persistent connection
+    connection.health_check_done = False  # as at the start of a request (the test client skips it)
+
+    assert client.get("/api/v1/commitments/").status_code == 200
