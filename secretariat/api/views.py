@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from coalition.api import ApiViewMixin, CSVRenderer, ORJSONRenderer, vocabulary_filters
+from coalition.vocabularies import REGION_COUNTRIES
 from commitments.api.views import CommitmentApiFilter
 from commitments.models import Commitment, Level
 from partners.models import Organization
@@ -88,8 +89,6 @@ class StatsView(ApiViewMixin, APIView):
         if cleaned.get("constituency"):
             partners = partners.filter(constituency__code=cleaned["constituency"])
         if cleaned.get("region"):
-            from coalition.vocabularies import REGION_COUNTRIES
-
             partners = partners.filter(country__in=REGION_COUNTRIES[cleaned["region"]])
         if cleaned.get("country"):
             partners = partners.filter(country=cleaned["country"])
