@@ -103,18 +103,16 @@ def prepare() -> float:
     return time.monotonic() - started
 
 
-def deep_cursor() -> str:
-    """The cursor a client holds after reading 500 pages in the default order."""
-    listed = Commitment.objects.listed().order_by("updated_at", "id")
-    row = listed.values("updated_at", "id")[DEEP_ROW - 1]
+def deep_cursor(last: dict) -> str:
+    """The cursor a client holds after reading up to the `last` row in the default order."""
     until = Commitment.objects.order_by("-updated_at").values_list("updated_at", flat=True)[0]
-    return encode_cursor(Cursor("updated_at", row["updated_at"], row["id"], until))
+    return encode_cursor(Cursor("updated_at", last["updated_at"], last["id"], until))
 
 
 def scenarios() -> dict[str, dict]:
-    cursor = deep_cursor()
-    deep = Commitment.objects.listed().order_by("updated_at", "id").values("updated_at", "id")
-    deep_key = deep[DEEP_ROW - 1]
+    listed = Commitment.objects.listed().order_by("updated_at", "id")
+    deep_key = listed.values("updated_at", "id")[DEEP_ROW - 1]  # the last row of page 500
+    cursor = deep_cursor(deep_key)
     return {
         "no filter": {
             "path": f"/api/v1/commitments/?page_size={PAGE}",
