@@ -47,7 +47,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connections, models
 from django.db.backends.postgresql import base as postgresql_base
-from django.db.models import F, Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.template import engines
@@ -772,6 +772,13 @@ class After(models.Expression):
         return sql, params
 
 
+def related_column(model, foreign_key: str, column: str) -> Subquery:
+    """A column of the row a listed row's `foreign_key` points to, read by a subquery rather
+    than a join: a view's projection may not join (projection_of), so that a page's FROM clause
+    is its filters' alone."""
+    return Subquery(model.objects.filter(pk=OuterRef(foreign_key)).values(column))
+
+
 @dataclass(frozen=True)
 class Projection:
     """A view's `project()` over its bare table, compiled: the names of its columns, its SELECT
@@ -1111,7 +1118,6 @@ class RelatedJsonObject(RelatedJsonList):
         super().__init__(value=value, source=source, where=where, order="")
 
     def as_postgresql(self, compiler, connection):
-        # Concatenated rather than json_build_object's `{"id" : 1}`: as compact as orjson.
         pairs = _json_pairs(self.value)
         where = self._where(compiler)
         return f"(SELECT '{{' || {pairs} || '}}' FROM {self.source} WHERE {where})", []

@@ -5,13 +5,13 @@ and left public view comes in a sync (`updated_since`), with its sessions, as
 `{"id", "public": false, "updated_at"}` and nothing else. `project` and `represent` build the
 objects from `.values()` rows, in one query per page."""
 
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.urls import reverse
 from django.utils import translation
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from coalition.api import RelatedJsonList, raw_json
+from coalition.api import RelatedJsonList, raw_json, related_column
 from coalition.models import ThematicArea, User
 from forum.models import ForumEdition, Speaker
 from partners.models import Organization
@@ -118,10 +118,6 @@ def project_editions(queryset):
     return queryset.values(*EDITION_COLUMNS, "is_published")
 
 
-def _edition(column: str) -> Subquery:
-    return Subquery(ForumEdition.objects.filter(pk=OuterRef("edition_id")).values(column))
-
-
 def project_sessions(queryset):
     """A session's columns, its speakers (name and affiliation only) in the same query."""
     speaker, user, organization = (
@@ -155,13 +151,10 @@ def project_sessions(queryset):
         "link",
         "created_at",
         "updated_at",
-        # Subqueries, not joins: a page's FROM clause is its filters' (coalition.api.page_rows).
-        edition_public=_edition("is_published"),
+        edition_public=related_column(ForumEdition, "edition_id", "is_published"),
         edition_ref=F("edition_id"),
-        edition_year=_edition("year"),
-        thematic_area_code=Subquery(
-            ThematicArea.objects.filter(pk=OuterRef("thematic_area_id")).values("code")
-        ),
+        edition_year=related_column(ForumEdition, "edition_id", "year"),
+        thematic_area_code=related_column(ThematicArea, "thematic_area_id", "code"),
         speaker_rows=speakers,
     )
 

@@ -8,13 +8,12 @@ so that clients remove their copy. Nothing else of a non-public partner, of its 
 """
 
 from django.core.files.storage import default_storage
-from django.db.models import OuterRef, Subquery
 from django.urls import reverse
 from django.utils import translation
 from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
 
-from coalition.api import RelatedJsonList, json_text, raw_json
+from coalition.api import RelatedJsonList, json_text, raw_json, related_column
 from coalition.models import Constituency, Region
 from partners.models import WORKING_LANGUAGES, Organization
 
@@ -90,10 +89,7 @@ def project(queryset):
         "approved_at",
         "created_at",
         "updated_at",
-        # A subquery, not a join: a page's FROM clause is its filters' (coalition.api.page_rows).
-        constituency_code=Subquery(
-            Constituency.objects.filter(pk=OuterRef("constituency_id")).values("code")
-        ),
+        constituency_code=related_column(Constituency, "constituency_id", "code"),
         region_codes=regions,
         languages_json=json_text("languages"),
     )

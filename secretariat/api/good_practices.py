@@ -5,7 +5,7 @@ as `{"id", "public": false, "updated_at"}`."""
 
 from datetime import datetime
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from coalition.api import (
     RowRetrieveMixin,
     csv_columns_of,
     raw_json,
+    related_column,
     vocabulary_filters,
 )
 from coalition.filters import UpdatedSinceFilter
@@ -96,10 +97,6 @@ def _public() -> QuerySet[GoodPractice]:
     return selectors.good_practice_list_public().select_related(None).prefetch_related(None)
 
 
-def _organization(column: str) -> Subquery:
-    return Subquery(Organization.objects.filter(pk=OuterRef("organization_id")).values(column))
-
-
 def project(queryset):
     """The columns of a practice's representation, its codes gathered in the same query."""
     return queryset.values(
@@ -115,9 +112,8 @@ def project(queryset):
         "created_at",
         "updated_at",
         organization_ref=F("organization_id"),
-        # Subqueries, not a join: a page's FROM clause is its filters' (coalition.api.page_rows).
-        organization_name=_organization("name"),
-        organization_acronym=_organization("acronym"),
+        organization_name=related_column(Organization, "organization_id", "name"),
+        organization_acronym=related_column(Organization, "organization_id", "acronym"),
         theme_codes=_codes("thematic_areas", ThematicArea, "thematicarea_id", "code"),
         # A goal's id is its number: no join to the goals' table.
         sdg_numbers=RelatedJsonList(
