@@ -269,7 +269,8 @@ def _body(*, delivery_uuid: uuid.UUID, event: str, created_at: datetime, data: b
 
 def _subscribed(event: str) -> list[Webhook]:
     # A disabled account's hooks fall silent with it (and resume if it is reactivated).
-    return list(Webhook.objects.active().filter(owner__is_active=True).subscribed_to(event))
+    hooks = Webhook.objects.active().filter(owner__is_active=True).subscribed_to(event)
+    return list(hooks.only("pk"))  # a delivery needs the hook's id alone
 
 
 def _record(hooks: Sequence[Webhook], event: str, data: bytes) -> list[WebhookDelivery]:
