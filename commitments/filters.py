@@ -26,6 +26,7 @@ from coalition.models import (
 from coalition.vocabularies import COUNTRY_REGIONS, REGION_COUNTRIES, REGION_SUBTREE
 from commitments.models import (
     AREA,
+    CODE_KEYS,
     FILTER_KEY_PREFIXES,
     Commitment,
     Level,
@@ -261,7 +262,7 @@ class CommitmentFilter(django_filters.FilterSet):
         return search_commitments(queryset, value)
 
     def filter_term(self, queryset, name, term):
-        return with_term(queryset, name, term.number if name == "sdgs" else term.code)
+        return with_term(queryset, name, getattr(term, CODE_KEYS[name]))
 
     def filter_region(self, queryset, name, region):
         return in_region(queryset, region.m49)

@@ -111,11 +111,8 @@ class WebSearch(Expression):
         super().__init__()
         self.text = text
 
-    def rank(self) -> "WebSearch":
-        ranked = WebSearch(self.text)
-        ranked.template, ranked.output_field = "ts_rank({vector}, ({query}))", FloatField()
-        ranked.conditional = False
-        return ranked
+    def rank(self) -> "WebSearchRank":
+        return WebSearchRank(self.text)
 
     def as_sql(self, compiler, connection):
         quote = connection.ops.quote_name
@@ -124,6 +121,17 @@ class WebSearch(Expression):
             f"websearch_to_tsquery('{config}'::regconfig, %s)" for config in QUERY_CONFIGS
         )
         return self.template.format(vector=vector, query=query), [self.text] * len(QUERY_CONFIGS)
+
+
+class WebSearchRank(WebSearch):
+    """The ts_rank of the row's vector against WebSearch's query. A class of its own rather than
+    a WebSearch given another template: Django takes expressions of one class and arguments for
+    equal (an ORDER BY of one becomes a reference to the other selected), and the rank is not
+    the test."""
+
+    conditional = False
+    output_field = FloatField()
+    template = "ts_rank({vector}, ({query}))"
 
 
 def search_commitments(queryset: QuerySet, text: str, *, ranked: bool = True) -> QuerySet:

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from coalition.models import Constituency, Priority, Region
+from commitments import filters
 from commitments.filters import CommitmentFilter
 from commitments.models import Commitment
 from commitments.selectors import commitment_list_public
@@ -67,6 +68,15 @@ def both(kenya_jobs, andean_dialogue):
     return kenya_jobs, andean_dialogue
 
 
+@pytest.fixture(params=["filter keys", "relations"])
+def lookup(request, monkeypatch):
+    """The keys kept on the row (PostgreSQL), or the relations themselves (SQLite, the demo):
+    both paths of the vocabulary, region and country filters, whatever the test database."""
+    if request.param == "relations":
+        monkeypatch.setattr(filters, "use_filter_keys", lambda: False)
+    return request.param
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
@@ -89,7 +99,7 @@ def both(kenya_jobs, andean_dialogue):
         ({"year": "2030"}, []),
     ],
 )
-def test_each_filter_matches_and_misses(both, params, expected):
+def test_each_filter_matches_and_misses(both, lookup, params, expected):
     assert titles(params) == expected
 
 
