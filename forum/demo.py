@@ -241,6 +241,7 @@ def seed() -> dict:
             "in_person_capacity": 120,
             "online_capacity": None,
             "is_published": True,
+            "ever_published": True,
         },
     )
     if created:

@@ -85,9 +85,9 @@ class ForumEdition(TimeStampedModel):
     is_published = models.BooleanField(
         _("published"), default=False, help_text=_("Shown to the public when ticked.")
     )
-    # Set as the edition is saved published (`save`), never unset: the API reports an edition
-    # (and its sessions) that left public view to the clients that synced it, and never one
-    # that was only ever a draft.
+    # Set when the edition is published (forum.services; a constraint refuses a published
+    # edition without it), never unset: the API reports an edition (and its sessions) that
+    # left public view to the clients that synced it, and never one that was only ever a draft.
     ever_published = models.BooleanField(
         _("published at least once"),
         default=False,
@@ -121,12 +121,11 @@ class ForumEdition(TimeStampedModel):
                 condition=models.Q(in_person=False) | ~models.Q(place=""),
                 name="forumedition_in_person_has_place",
             ),
+            models.CheckConstraint(
+                condition=models.Q(is_published=False) | models.Q(ever_published=True),
+                name="forumedition_published_is_marked",
+            ),
         ]
-
-    def save(self, *args, **kwargs):
-        # Whatever publishes it (the services, the admin, the demo data) marks it for good.
-        self.ever_published = self.ever_published or self.is_published
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.year}: {self.theme}"

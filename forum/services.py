@@ -203,6 +203,7 @@ def _set_published(*, edition: ForumEdition, actor: User, published: bool, reaso
     if edition.is_published == published:
         return edition
     edition.is_published = published
+    edition.ever_published = edition.ever_published or published
     record_change(
         edition, actor=actor, reason=reason or ("Published" if published else "Unpublished")
     )

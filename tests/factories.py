@@ -83,6 +83,7 @@ class ForumEditionFactory(factory.django.DjangoModelFactory):
     registration_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
     registration_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
     is_published = True
+    ever_published = factory.SelfAttribute("is_published")
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

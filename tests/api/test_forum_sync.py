@@ -6,6 +6,7 @@ through forum.services, from the admin too."""
 from datetime import date
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from forum import services
@@ -105,6 +106,11 @@ def test_only_the_secretariat_publishes(forum, alice):
     assert not ForumEdition.objects.get(pk=forum["draft"].pk).ever_published
 
 
+def test_the_database_refuses_a_published_edition_without_its_mark(db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ForumEditionFactory(is_published=True, ever_published=False)
+
+
 def test_unticking_published_in_the_admin_goes_through_the_service(client, forum, sam, settings):
     settings.REQUIRE_STAFF_TWO_FACTOR = False
     client.force_login(sam)
@@ -139,6 +145,13 @@ def test_the_migration_marks_editions_published_before(forum, sam):
     from django.apps import apps
 
     migration = import_module("forum.migrations.0002_edition_ever_published")
+    (marked_when_published,) = (
+        constraint
+        for constraint in ForumEdition._meta.constraints
+        if constraint.name == "forumedition_published_is_marked"
+    )
+    with connection.schema_editor() as editor:  # as before 0003 (undone with the test)
+        editor.remove_constraint(ForumEdition, marked_when_published)
     edition = forum["withdrawn"]
     edition.is_published = False
     edition.save()  # unpublished outside the services, as before the mark existed

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from forum import services as forum_services
 from forum.models import Registration
 from partners.models import Organization
 from secretariat.models import EmailDelivery, NotificationKind
@@ -172,13 +173,12 @@ def test_an_edition_published_in_the_period_is_in_every_digest(time_machine, run
         assert "Announced in October" not in email.body
 
 
-def test_an_edition_published_later_counts_from_its_publication(time_machine, run_job):
+def test_an_edition_published_later_counts_from_its_publication(time_machine, run_job, sam):
     reader("ana@example.org")
     time_machine.move_to(datetime(2026, 10, 10, 9, tzinfo=UTC), tick=False)
     edition = ForumEditionFactory(year=2027, theme="Drafted in October", is_published=False)
     time_machine.move_to(datetime(2026, 11, 12, 9, tzinfo=UTC), tick=False)
-    edition.is_published = True
-    edition.save()
+    forum_services.edition_publish(edition=edition, actor=sam)
     time_machine.move_to(MORNING, tick=False)
 
     (email,) = run_job("monthly_digest", DAY)
