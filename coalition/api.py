@@ -368,7 +368,7 @@ def exception_handler(exc, context):
         if exc.field:
             exc = exceptions.ValidationError({exc.field: [exc.message]}, code=exc.code)
         else:
-            exc = Refused(exc.message)
+            exc = Refused(exc.message, exc.code)
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

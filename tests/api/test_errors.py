@@ -264,3 +264,17 @@ def test_a_new_minute_gives_a_new_budget(api, settings, db):
         assert [api.get("sdgs/").status_code for _ in range(2)] == [200, 429]
     with time_machine.travel(start + datetime.timedelta(seconds=2), tick=False):
         assert api.get("sdgs/").status_code == 200
+
+
+def test_a_domain_error_keeps_its_code_with_or_without_a_field():
+    from coalition.api import exception_handler
+    from coalition.errors import ApplicationError
+
+    class SessionFull(ApplicationError):
+        code = "session_full"
+
+    on_field = exception_handler(SessionFull("No seat is left.", field="seats"), {})
+    on_action = exception_handler(SessionFull("No seat is left."), {})
+
+    assert on_field.data["fields"]["seats"][0]["code"] == "session_full"
+    assert (on_action.status_code, on_action.data["code"]) == (400, "session_full")
