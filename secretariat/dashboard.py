@@ -23,7 +23,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from coalition.models import Region
 from commitments.filters import CommitmentFilter
 from commitments.models import Commitment, Deliverable
 from partners.models import Organization
@@ -70,18 +69,17 @@ def filter_querysets(data) -> tuple[CommitmentFilter, QuerySet[Organization], Qu
     headquarters). An invalid filter is left out, as the browser does."""
     data = {key: data.get(key) for key in DASHBOARD_FILTERS if data.get(key)}
     filterset = CommitmentFilter(data, queryset=Commitment.objects.public())
-    commitments = filterset.qs.order_by()
+    commitments = filterset.qs.order_by()  # validates: the cleaned data are the valid filters
+    cleaned = filterset.form.cleaned_data
     partners = Organization.objects.public()
-    if filterset.is_valid():
-        cleaned = filterset.form.cleaned_data
-        if cleaned.get("constituency"):
-            partners = partners.filter(constituency=cleaned["constituency"])
-        if cleaned.get("country"):
-            partners = partners.filter(country=cleaned["country"])
-        if cleaned.get("region"):
-            partners = partners.filter(country__in=region_countries(cleaned["region"]))
-        if cleaned.get("partner"):
-            partners = partners.filter(pk=cleaned["partner"].pk)
+    if cleaned.get("constituency"):
+        partners = partners.filter(constituency=cleaned["constituency"])
+    if cleaned.get("country"):
+        partners = partners.filter(country=cleaned["country"])
+    if cleaned.get("region"):
+        partners = partners.filter(country__in=cleaned["region"].country_codes)
+    if cleaned.get("partner"):
+        partners = partners.filter(pk=cleaned["partner"].pk)
     return filterset, partners, commitments
 
 
@@ -105,18 +103,10 @@ def report_figures(year: int) -> dict:
     return figures
 
 
-def region_countries(region: Region) -> list[str]:
-    return region.country_codes
-
-
 def filter_query(filterset: CommitmentFilter, **extra) -> str:
     """The valid filters as a query string (for links to the browser and the downloads)."""
-    params = {}
-    if filterset.is_valid():
-        for key in DASHBOARD_FILTERS:
-            value = filterset.form.data.get(key)
-            if value and key not in filterset.form.errors:
-                params[key] = value
+    data, errors = filterset.form.data, filterset.form.errors
+    params = {key: data[key] for key in DASHBOARD_FILTERS if data.get(key) and key not in errors}
     params.update({key: value for key, value in extra.items() if value})
     return urlencode(params)
 
