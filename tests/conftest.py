@@ -6,6 +6,7 @@ import uuid
 from contextlib import contextmanager
 
 import pytest
+from django.utils import translation
 
 from partners.models import Membership
 from tests.browser import CHROMIUM, CHROMIUM_ARGS
@@ -21,6 +22,14 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     # Each test its own cache keys: rate limits and cached pages of one never reach another.
     settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": uuid.uuid4().hex}}
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after():
+    """A request activates its language in the thread (LocaleMiddleware) and leaves it there:
+    without this, a test after one that read a French page would run in French."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
