@@ -4,6 +4,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from coalition.admin_tools import AgeFilter, decision_action
 from coalition.models import Region
+from coalition.vocabularies import REGION_SUBTREE
 from partners import services
 from partners.models import Application, Invitation, Membership, Organization
 from partners.selectors import organizations_in_region
@@ -18,11 +19,10 @@ class RegionFilter(admin.SimpleListFilter):
         return [(r.m49, r.name) for r in Region.objects.exclude(kind=Region.Kind.INTERMEDIATE)]
 
     def queryset(self, request, queryset):
-        region = Region.objects.filter(m49=self.value()).first() if self.value() else None
-        if region is None:
+        if self.value() not in REGION_SUBTREE:
             return queryset
-        in_region = organizations_in_region(region).values("pk")
-        return queryset.filter(**{f"{self.organization_path}pk__in": in_region})
+        in_region = organizations_in_region(Organization.objects.all(), self.value())
+        return queryset.filter(**{f"{self.organization_path}pk__in": in_region.values("pk")})
 
 
 class ApplicationRegionFilter(RegionFilter):

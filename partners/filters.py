@@ -49,7 +49,7 @@ class OrganizationFilter(django_filters.FilterSet):
         return queryset
 
     def filter_region(self, queryset, name, region):
-        return queryset.filter(pk__in=organizations_in_region(region).values("pk"))
+        return organizations_in_region(queryset, region.m49)
 
     def filter_country(self, queryset, name, code):
         # Countries of operation are stored as "KE,TZ,UG": two-letter codes never straddle a comma.

@@ -1,6 +1,6 @@
 """Partners in the API: read-only (a partner's profile is edited on the website by its admins)."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
@@ -43,12 +43,7 @@ class PartnerApiFilter(LeanFilterSetMixin, OrganizationFilter):
     updated_since = UpdatedSinceFilter()
 
     def filter_region_code(self, queryset, name, code):
-        # As OrganizationFilter.filter_region: headquartered in one of the region's countries,
-        # or working in the region or an area within it; tested on the row itself.
-        working = Organization.regions.through.objects.filter(
-            organization_id=OuterRef("pk"), region__m49__in=vocabularies.REGION_SUBTREE[code]
-        )
-        return queryset.filter(Q(country__in=vocabularies.REGION_COUNTRIES[code]) | Exists(working))
+        return selectors.organizations_in_region(queryset, code)
 
 
 @extend_schema_view(
