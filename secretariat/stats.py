@@ -588,7 +588,7 @@ def compute(
     """Every figure, by slug, plus `totals`, `growth` and `countries`.
 
     On PostgreSQL the filtered commitments are first written to a temporary table, so that the
-    filters (full-text search, regions and countries by pattern...) run once and not in each of
+    filters (full-text search, filter keys, reporting status...) run once and not in each of
     the 18 queries: at 100k commitments a filter costs 150 to 550 ms (bench/dashboard-report.md)."""
     today = today or timezone.localdate()
     if connection.vendor != "postgresql":
